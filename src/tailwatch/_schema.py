@@ -1,0 +1,213 @@
+"""Every table's schema, declared once.
+
+Each producer of a table (every reader, the detector, the live feeds) emits exactly
+the schema declared here; ``tests/test_schema.py`` checks them all. Units are part of
+the column names so nobody has to guess: feet, knots, feet per minute, degrees.
+
+Positions (one row = one position report of one aircraft)::
+
+    time            Datetime[us, UTC]   when the position was valid
+    icao24          String              6 lowercase hex digits, e.g. "018019"
+    callsign        String | null       flight identification, stripped; null if unknown
+    lat, lon        Float64             WGS84 degrees, lat in [-90, 90], lon in [-180, 180]
+    alt_baro_ft     Float32 | null      barometric (pressure) altitude, feet
+    alt_geom_ft     Float32 | null      geometric (GNSS) altitude, feet
+    gs_kt           Float32 | null      ground speed, knots
+    track_deg       Float32 | null      true track over ground, degrees [0, 360)
+    vrate_fpm       Float32 | null      vertical rate, feet per minute
+    on_ground       Boolean | null      transponder-reported ground state; null = unknown
+    squawk          String | null       4 octal digits, e.g. "7000"
+    source_format   Enum                which reader produced the row
+    source_file     String              the file (or feed) the row came from
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+#: Formats a row can come from. Batch readers first, live feeds after.
+SOURCE_FORMATS: tuple[str, ...] = (
+    "opensky",
+    "traffic",
+    "readsb_trace",
+    "aircraft_json",
+    "beast",
+    "sbs",
+    "frames",
+    "simulated",
+)
+SourceFormat = pl.Enum(list(SOURCE_FORMATS))
+
+TIME = pl.Datetime("us", "UTC")
+
+POSITIONS = pl.Schema(
+    {
+        "time": TIME,
+        "icao24": pl.String(),
+        "callsign": pl.String(),
+        "lat": pl.Float64(),
+        "lon": pl.Float64(),
+        "alt_baro_ft": pl.Float32(),
+        "alt_geom_ft": pl.Float32(),
+        "gs_kt": pl.Float32(),
+        "track_deg": pl.Float32(),
+        "vrate_fpm": pl.Float32(),
+        "on_ground": pl.Boolean(),
+        "squawk": pl.String(),
+        "source_format": SourceFormat,
+        "source_file": pl.String(),
+    }
+)
+
+#: Rows a reader refused: kept aside with where they came from and why.
+#: ``row`` is the 0-based record index in the file (or byte offset for binary
+#: streams, stated in ``detail``); ``raw`` is the offending record, truncated.
+QUARANTINE = pl.Schema(
+    {
+        "source_file": pl.String(),
+        "source_format": pl.String(),
+        "row": pl.Int64(),
+        "reason": pl.String(),
+        "detail": pl.String(),
+        "raw": pl.String(),
+    }
+)
+
+#: Airports (from airportsdata, enriched from OurAirports where it knows more).
+AIRPORTS = pl.Schema(
+    {
+        "icao": pl.String(),
+        "iata": pl.String(),
+        "name": pl.String(),
+        "city": pl.String(),
+        "country": pl.String(),  # ISO 3166-1 alpha-2
+        "elevation_ft": pl.Float32(),
+        "lat": pl.Float64(),
+        "lon": pl.Float64(),
+        "tz": pl.String(),
+        "type": pl.String(),  # OurAirports type (large_airport, heliport, ...) or null
+    }
+)
+
+#: One row per runway *end* (a runway 09/27 gives two rows: 09 and 27), so that
+#: alignment is a simple comparison of the aircraft track with ``heading_deg``.
+RUNWAYS = pl.Schema(
+    {
+        "airport": pl.String(),  # ICAO ident of the airport
+        "ident": pl.String(),  # runway end designator, e.g. "27R"
+        "lat": pl.Float64(),  # threshold position
+        "lon": pl.Float64(),
+        "elevation_ft": pl.Float32(),
+        "heading_deg": pl.Float32(),  # true heading when landing on this end
+        "length_ft": pl.Float32(),
+        "width_ft": pl.Float32(),
+        "surface": pl.String(),
+        "closed": pl.Boolean(),
+    }
+)
+
+#: Confidence of a take-off or landing claim (see README, "Confidence classes").
+CONFIDENCE = pl.Enum(["observed", "inferred", "none"])
+
+#: Kinds of flight-end events.
+EVENT_KINDS = pl.Enum(["takeoff", "landing", "touch_and_go"])
+
+#: The raw positions that decided an event, so a reader can check it by hand.
+EVIDENCE = pl.List(
+    pl.Struct(
+        {
+            "time": TIME,
+            "lat": pl.Float64(),
+            "lon": pl.Float64(),
+            "alt_ft": pl.Float32(),
+            "gs_kt": pl.Float32(),
+            "track_deg": pl.Float32(),
+            "on_ground": pl.Boolean(),
+        }
+    )
+)
+
+#: Airports considered for an event, nearest first.
+CANDIDATES = pl.List(
+    pl.Struct(
+        {
+            "airport": pl.String(),
+            "distance_km": pl.Float32(),
+            "bearing_deg": pl.Float32(),  # from the aircraft to the airport
+        }
+    )
+)
+
+#: One row per take-off / landing / touch-and-go. ``confidence`` "none" means the
+#: aircraft entered (takeoff) or left (landing) coverage airborne: ``airport`` is
+#: null and ``candidates`` lists what lay ahead. ``time_earliest``/``time_latest``
+#: bound an event that happened inside a signal gap.
+EVENTS = pl.Schema(
+    {
+        "event_id": pl.String(),
+        "flight_id": pl.String(),
+        "icao24": pl.String(),
+        "callsign": pl.String(),
+        "kind": EVENT_KINDS,
+        "time": TIME,
+        "time_earliest": TIME,
+        "time_latest": TIME,
+        "airport": pl.String(),
+        "runway": pl.String(),
+        "confidence": CONFIDENCE,
+        "runner_up": pl.String(),
+        "runner_up_margin_km": pl.Float32(),
+        "lat": pl.Float64(),
+        "lon": pl.Float64(),
+        "alt_ft": pl.Float32(),
+        "distance_km": pl.Float32(),
+        "candidates": CANDIDATES,
+        "evidence": EVIDENCE,
+        "reason": pl.String(),  # one line: why this confidence, in words
+    }
+)
+
+#: One row per flight: a take-off (or entry into coverage) to a landing (or exit).
+FLIGHTS = pl.Schema(
+    {
+        "flight_id": pl.String(),
+        "icao24": pl.String(),
+        "callsign": pl.String(),
+        "first_seen": TIME,
+        "last_seen": TIME,
+        "n_positions": pl.Int64(),
+        "takeoff_airport": pl.String(),
+        "takeoff_time": TIME,
+        "takeoff_confidence": CONFIDENCE,
+        "takeoff_runway": pl.String(),
+        "takeoff_runner_up": pl.String(),
+        "takeoff_runner_up_margin_km": pl.Float32(),
+        "takeoff_reason": pl.String(),
+        "takeoff_evidence": EVIDENCE,
+        "landing_airport": pl.String(),
+        "landing_time": TIME,
+        "landing_confidence": CONFIDENCE,
+        "landing_runway": pl.String(),
+        "landing_runner_up": pl.String(),
+        "landing_runner_up_margin_km": pl.Float32(),
+        "landing_reason": pl.String(),
+        "landing_evidence": EVIDENCE,
+        "touch_and_gos": pl.List(pl.String()),  # airports of touch-and-goes in flight
+    }
+)
+
+__all__ = [
+    "AIRPORTS",
+    "CANDIDATES",
+    "CONFIDENCE",
+    "EVENTS",
+    "EVENT_KINDS",
+    "EVIDENCE",
+    "FLIGHTS",
+    "POSITIONS",
+    "QUARANTINE",
+    "RUNWAYS",
+    "SOURCE_FORMATS",
+    "TIME",
+    "SourceFormat",
+]
