@@ -196,10 +196,122 @@ FLIGHTS = pl.Schema(
     }
 )
 
+#: How exact a stay's ``dwell_s`` is: both ends seen ("exact"), the arrival or the
+#: departure outside the data ("at_least"), the departure only bounded from above
+#: ("at_most"), or both ends unknown ("unknown").
+DWELL_BOUND = pl.Enum(["exact", "at_least", "at_most", "unknown"])
+
+#: One row per ground stay: a landing at ``airport`` to the next take-off from it.
+#: ``arrival_is_lower_bound``: no landing in the data, ``arrival_time`` is the earliest
+#: it can have been (start of data or the previous sighting). ``departure_is_upper_bound``:
+#: no take-off seen, ``departure_time`` is the first time the aircraft was seen airborne
+#: again. ``open``: still there at ``data_end`` (``departure_time`` null).
+STAYS = pl.Schema(
+    {
+        "stay_id": pl.String(),
+        "icao24": pl.String(),
+        "airport": pl.String(),
+        "arrival_time": TIME,
+        "arrival_is_lower_bound": pl.Boolean(),
+        "arrival_confidence": CONFIDENCE,
+        "arrival_runway": pl.String(),
+        "arrival_callsign": pl.String(),
+        "arrival_event_id": pl.String(),
+        "arrival_flight_id": pl.String(),
+        "departure_time": TIME,
+        "departure_is_upper_bound": pl.Boolean(),
+        "departure_confidence": CONFIDENCE,
+        "departure_airport": pl.String(),  # where the next take-off was claimed, or null
+        "departure_runway": pl.String(),
+        "departure_callsign": pl.String(),
+        "departure_event_id": pl.String(),
+        "departure_flight_id": pl.String(),
+        "open": pl.Boolean(),
+        "data_start": TIME,
+        "data_end": TIME,
+        "dwell_s": pl.Float64(),  # (departure or data_end) - arrival, seconds
+        "dwell_bound": DWELL_BOUND,
+        "reason": pl.String(),
+    }
+)
+
+#: Kind of an intermediate stop in a trip (see docs/stays.md: ``TripParams``).
+STOP_KINDS = pl.Enum(["stopover", "stay"])
+
+#: A stop inside a trip, in order.
+STOPS = pl.List(
+    pl.Struct(
+        {
+            "airport": pl.String(),
+            "arrival_time": TIME,
+            "arrival_confidence": CONFIDENCE,
+            "departure_time": TIME,
+            "departure_confidence": CONFIDENCE,
+            "departure_is_upper_bound": pl.Boolean(),
+            "dwell_s": pl.Float64(),
+            "kind": STOP_KINDS,
+        }
+    )
+)
+
+#: One row per trip: consecutive flights chained through short stops.
+TRIPS = pl.Schema(
+    {
+        "trip_id": pl.String(),
+        "icao24": pl.String(),
+        "callsigns": pl.List(pl.String()),
+        "flight_ids": pl.List(pl.String()),
+        "n_legs": pl.UInt32(),
+        "route": pl.String(),  # "HLLB → LCLK → LLBG → HLLB", "?" where unknown
+        "origin": pl.String(),
+        "departure_time": TIME,
+        "departure_confidence": CONFIDENCE,
+        "final_airport": pl.String(),
+        "arrival_time": TIME,
+        "arrival_confidence": CONFIDENCE,
+        "destination": pl.String(),  # the main stop: see TripParams
+        "destination_arrival": TIME,
+        "destination_departure": TIME,
+        "destination_dwell_s": pl.Float64(),
+        "round_trip": pl.Boolean(),
+        "stops": STOPS,
+        "ends_because": pl.String(),
+    }
+)
+
+#: A watchlist entry attached to a visit (valid on the visit's arrival date).
+WATCH_ENTRIES = pl.List(
+    pl.Struct(
+        {
+            "source": pl.String(),
+            "label": pl.String(),  # operator / owner, e.g. "Government of Libya"
+            "category": pl.String(),  # e.g. "Dictator Alert"
+            "tags": pl.List(pl.String()),
+        }
+    )
+)
+
+#: One row per visit: a (watched) aircraft's stay, with who and where in words.
+VISITS = pl.Schema(
+    {
+        **STAYS,
+        "registration": pl.String(),
+        "typecode": pl.String(),
+        "aircraft_description": pl.String(),
+        "registration_country": pl.String(),  # ISO alpha-2 of the ICAO 24-bit block
+        "airport_name": pl.String(),
+        "airport_city": pl.String(),
+        "airport_country": pl.String(),
+        "watch": WATCH_ENTRIES,
+        "sentence": pl.String(),
+    }
+)
+
 __all__ = [
     "AIRPORTS",
     "CANDIDATES",
     "CONFIDENCE",
+    "DWELL_BOUND",
     "EVENTS",
     "EVENT_KINDS",
     "EVIDENCE",
@@ -208,6 +320,12 @@ __all__ = [
     "QUARANTINE",
     "RUNWAYS",
     "SOURCE_FORMATS",
+    "STAYS",
+    "STOPS",
+    "STOP_KINDS",
     "TIME",
+    "TRIPS",
+    "VISITS",
+    "WATCH_ENTRIES",
     "SourceFormat",
 ]
