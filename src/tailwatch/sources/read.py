@@ -1,0 +1,261 @@
+"""Read any mix of position files into one canonical, sorted, deduplicated table.
+
+For each path the user names (a file, a directory, a tar archive) every data file is
+sniffed and staged by its reader; the staged frames of one path and format are
+checked together (:mod:`tailwatch.sources.validate`), then all good rows are sorted
+by ``(icao24, time)`` and exact duplicates are dropped (the first one read is kept).
+A file that cannot be read becomes an :class:`UnreadableFileError` in
+``ReadResult.errors``; the other files are still read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Final
+
+import polars as pl
+
+from tailwatch._schema import POSITIONS
+from tailwatch.errors import UnknownFormatError, UnreadableFileError
+from tailwatch.sources import aircraft_json, opensky, readsb_trace, traffic
+from tailwatch.sources._blob import Blob, expand
+from tailwatch.sources.sniff import FORMATS, Format, Layout, sniff
+from tailwatch.sources.validate import (
+    Checked,
+    check,
+    empty_positions,
+    empty_quarantine,
+)
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+Stager = Callable[[Blob, Layout], pl.LazyFrame | pl.DataFrame]
+Checker = Callable[[pl.LazyFrame | pl.DataFrame, str], Checked]
+
+_STAGERS: Final[dict[str, Stager]] = {
+    "opensky": opensky.stage,
+    "traffic": traffic.stage,
+    "readsb_trace": readsb_trace.stage,
+    "aircraft_json": aircraft_json.stage,
+}
+_CHECKERS: Final[dict[str, Checker]] = {
+    "opensky": opensky.check_opensky,
+    "traffic": lambda staged, name: check(staged, name, "traffic"),
+    "readsb_trace": lambda staged, name: check(staged, name, "readsb_trace", epoch_only=True),
+    "aircraft_json": lambda staged, name: check(staged, name, "aircraft_json", epoch_only=True),
+}
+_DATA_COLS: Final = [c for c in POSITIONS if c not in ("source_format", "source_file")]
+_FILE_IDX: Final = "_file_idx"
+
+
+@dataclass
+class FileSummary:
+    """What happened to one path the user named (and one format in it).
+
+    ``rows_read = rows_kept + sum(quarantined.values()) + duplicates + no_position``.
+    """
+
+    path: str
+    format: str
+    rows_read: int = 0
+    rows_kept: int = 0
+    quarantined: dict[str, int] = field(default_factory=dict)
+    duplicates: int = 0
+    no_position: int = 0
+    files: int = 0
+    error: str | None = None
+
+
+@dataclass
+class ReadResult:
+    positions: pl.DataFrame
+    quarantine: pl.DataFrame
+    files: list[FileSummary]
+    errors: list[UnreadableFileError]
+
+
+@dataclass
+class _Group:
+    summary: FileSummary
+    staged: list[pl.LazyFrame | pl.DataFrame] = field(default_factory=list)
+
+
+ProgressHook = Callable[[str], None]
+
+
+def _progress(enabled: bool, total: int) -> AbstractContextManager[ProgressHook]:
+    if not enabled:
+        return nullcontext(lambda _name: None)
+    from tailwatch.sources._progress import progress_bar
+
+    return progress_bar(total)
+
+
+def _stage_one(blob: Blob, forced: str | None) -> tuple[str, pl.LazyFrame | pl.DataFrame]:
+    sniffed = sniff(blob) if forced is None else None
+    fmt: str = forced if forced is not None else sniffed.format if sniffed else ""
+    if sniffed is None:
+        # A forced format still needs the layout (csv/json/parquet) from content.
+        try:
+            layout = sniff(blob).layout
+        except UnknownFormatError:
+            layout = "json" if fmt in ("readsb_trace", "aircraft_json") else "csv"
+    else:
+        layout = sniffed.layout
+    staged = _STAGERS[fmt](blob, layout)
+    if isinstance(staged, pl.LazyFrame):
+        # Fail here, naming the file, if the content does not fit the reader.
+        staged.collect_schema()
+    return fmt, staged.with_columns(pl.lit(blob.name).alias("source_file"))
+
+
+def _iter_blobs(paths: Sequence[str | Path]) -> Iterator[tuple[str, Blob | UnreadableFileError]]:
+    for p in paths:
+        for item in expand(p):
+            yield str(p), item
+
+
+def read_positions(
+    paths: Sequence[str | Path], format: str | None = None, progress: bool = False
+) -> ReadResult:
+    """Read files, directories and archives into one positions table.
+
+    ``format`` forces a reader (one of :data:`FORMATS`) instead of sniffing content.
+    Never raises for bad input: unreadable files are in ``errors`` and their
+    summaries; bad rows are in ``quarantine``.
+    """
+    if format is not None and format not in FORMATS:
+        msg = f"unknown format {format!r}; expected one of {', '.join(FORMATS)}"
+        raise ValueError(msg)
+    groups: dict[tuple[str, str], _Group] = {}
+    errors: list[UnreadableFileError] = []
+    error_summaries: list[FileSummary] = []
+    items = list(_iter_blobs(paths))
+    with _progress(progress, len(items)) as advance:
+        for user_path, item in items:
+            advance(item.path if isinstance(item, UnreadableFileError) else item.name)
+            if isinstance(item, UnreadableFileError):
+                errors.append(item)
+                error_summaries.append(
+                    FileSummary(path=user_path, format=format or "?", error=str(item))
+                )
+                continue
+            try:
+                fmt, staged = _stage_one(item, format)
+            except UnreadableFileError as exc:
+                errors.append(exc)
+                error_summaries.append(
+                    FileSummary(path=user_path, format=format or "?", error=str(exc))
+                )
+                continue
+            except (pl.exceptions.PolarsError, ValueError, OverflowError) as exc:
+                err = UnreadableFileError(
+                    item.name, f"cannot be read as {format or 'detected format'} ({str(exc)[:150]})"
+                )
+                errors.append(err)
+                error_summaries.append(
+                    FileSummary(path=user_path, format=format or "?", error=str(err))
+                )
+                continue
+            group = groups.setdefault(
+                (user_path, fmt), _Group(FileSummary(path=user_path, format=fmt))
+            )
+            group.summary.files += 1
+            group.staged.append(staged)
+    return _finish(groups, errors, error_summaries)
+
+
+def _check_group(group: _Group) -> Checked | UnreadableFileError:
+    fmt = group.summary.format
+    staged = (
+        group.staged[0]
+        if len(group.staged) == 1
+        else pl.concat([s.lazy() for s in group.staged], how="diagonal_relaxed")
+    )
+    try:
+        return _CHECKERS[fmt](staged, group.summary.path)
+    except UnreadableFileError as exc:
+        return exc
+    except (pl.exceptions.PolarsError, ValueError, OverflowError) as exc:
+        return UnreadableFileError(
+            group.summary.path, f"cannot be read as {fmt} ({str(exc)[:150]})"
+        )
+
+
+def _finish(
+    groups: dict[tuple[str, str], _Group],
+    errors: list[UnreadableFileError],
+    error_summaries: list[FileSummary],
+) -> ReadResult:
+    goods: list[pl.DataFrame] = []
+    quarantines: list[pl.DataFrame] = []
+    summaries: list[FileSummary] = []
+    checked: dict[int, FileSummary] = {}
+    for idx, group in enumerate(groups.values()):
+        summary = group.summary
+        summaries.append(summary)
+        result = _check_group(group)
+        if isinstance(result, UnreadableFileError):
+            errors.append(result)
+            summary.error = str(result)
+            continue
+        checked[idx] = summary
+        summary.rows_read = result.rows_read
+        summary.no_position = result.no_position
+        counts = result.quarantine.group_by("reason").len().sort("reason")
+        summary.quarantined = dict(zip(counts["reason"], counts["len"], strict=True))
+        goods.append(result.good.with_columns(pl.lit(idx, pl.UInt32).alias(_FILE_IDX)))
+        quarantines.append(result.quarantine)
+    positions, dup_by_file = _sort_dedupe(goods)
+    for idx, summary in checked.items():
+        summary.duplicates = dup_by_file.get(idx, 0)
+        summary.rows_kept = (
+            summary.rows_read
+            - summary.no_position
+            - sum(summary.quarantined.values())
+            - summary.duplicates
+        )
+    quarantine = pl.concat(quarantines, how="vertical") if quarantines else empty_quarantine()
+    return ReadResult(
+        positions=positions,
+        quarantine=quarantine,
+        files=summaries + error_summaries,
+        errors=errors,
+    )
+
+
+def _sort_dedupe(goods: list[pl.DataFrame]) -> tuple[pl.DataFrame, dict[int, int]]:
+    """Sort by (icao24, time), drop exact duplicates keeping the first read.
+
+    Duplicates can only sit among rows sharing (icao24, time), which are adjacent
+    after the stable sort; only those (few) rows are hashed.
+    """
+    if not goods:
+        return empty_positions(), {}
+    frame = pl.concat(goods, how="vertical", rechunk=False)
+    prev_icao, prev_time = pl.col("icao24").shift(1), pl.col("time").shift(1)
+    in_order = (
+        (pl.col("icao24") > prev_icao)
+        | ((pl.col("icao24") == prev_icao) & (pl.col("time") >= prev_time))
+    ).fill_null(True)
+    if not frame.select(in_order.all()).item():
+        frame = frame.sort("icao24", "time", maintain_order=True)
+    same_prev = (pl.col("icao24") == prev_icao) & (pl.col("time") == prev_time)
+    tie = (same_prev | same_prev.shift(-1)).fill_null(False)
+    ties = frame.with_row_index("_i").filter(tie)
+    dup_by_file: dict[int, int] = {}
+    if ties.height:
+        dups = ties.filter(~pl.struct(_DATA_COLS).is_first_distinct())
+        if dups.height:
+            counts = dups.group_by(_FILE_IDX).len()
+            dup_by_file = dict(
+                zip(counts[_FILE_IDX].to_list(), counts["len"].to_list(), strict=True)
+            )
+            frame = frame.with_row_index("_i").filter(~pl.col("_i").is_in(dups["_i"])).drop("_i")
+    return frame.drop(_FILE_IDX), dup_by_file
+
+
+__all__ = ["FORMATS", "FileSummary", "Format", "ReadResult", "read_positions"]

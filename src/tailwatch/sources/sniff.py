@@ -1,0 +1,142 @@
+"""Which reader a file needs, decided from its content (magic bytes, JSON keys, CSV header).
+
+File names lie (readsb writes gzipped traces named ``.json``; archives get renamed),
+so the extension is never consulted.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Final, Literal
+
+import polars as pl
+
+from tailwatch.errors import UnknownFormatError, UnreadableFileError
+from tailwatch.sources._blob import Blob, expand
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+#: The formats a file can hold (``--format`` takes these names).
+FORMATS: Final = ("opensky", "traffic", "readsb_trace", "aircraft_json")
+
+Format = Literal["opensky", "traffic", "readsb_trace", "aircraft_json"]
+Layout = Literal["csv", "json", "parquet"]
+
+PARQUET_MAGIC: Final = b"PAR1"
+OPENSKY_COLUMNS: Final = [
+    "time",
+    "icao24",
+    "lat",
+    "lon",
+    "velocity",
+    "heading",
+    "vertrate",
+    "callsign",
+    "onground",
+    "alert",
+    "spi",
+    "squawk",
+    "baroaltitude",
+    "geoaltitude",
+    "lastposupdate",
+    "lastcontact",
+]
+TRAFFIC_COLUMNS: Final = (
+    "timestamp",
+    "icao24",
+    "callsign",
+    "latitude",
+    "longitude",
+    "altitude",
+    "geoaltitude",
+    "groundspeed",
+    "track",
+    "vertical_rate",
+    "onground",
+    "squawk",
+    "last_position",
+)
+# pandas' column-oriented JSON: {"altitude":{"0":1550,"1":...},...}
+_COLUMN_ORIENTED = re.compile(rb'^\{\s*"([A-Za-z_0-9]+)"\s*:\s*\{\s*("[^"]*"\s*:|\})')
+
+
+@dataclass(frozen=True)
+class Sniffed:
+    format: Format
+    layout: Layout
+
+
+def _columns_format(columns: list[str]) -> Format | None:
+    cols = {c.strip().strip('"').strip().lower() for c in columns}
+    if "lastposupdate" in cols or {"baroaltitude", "vertrate"} <= cols:
+        return "opensky"
+    if "icao24" in cols and ({"latitude", "longitude"} & cols or "timestamp" in cols):
+        return "traffic"
+    return None
+
+
+def _parquet_format(blob: Blob) -> Format | None:
+    source: Path | io.BytesIO = blob.path if blob.path is not None else io.BytesIO(blob.raw())
+    try:
+        names = list(pl.read_parquet_schema(source))
+    except Exception as exc:  # polars raises several types for broken files
+        raise UnreadableFileError(blob.name, f"broken Parquet file ({exc})") from exc
+    return _columns_format(names)
+
+
+def _json_format(text: bytes) -> Format | None:
+    head = text[:4096]
+    if head.startswith(b"{"):
+        if b'"icao"' in text and b'"trace"' in text:
+            return "readsb_trace"
+        if b'"aircraft"' in text and b'"now"' in text:
+            return "aircraft_json"
+        match = _COLUMN_ORIENTED.match(head)
+        if match and match.group(1).decode().lower() in TRAFFIC_COLUMNS:
+            return "traffic"
+    if any(f'"{c}"'.encode() in text for c in ("icao24", "latitude", "timestamp")):
+        return "traffic"
+    return None
+
+
+def sniff(blob: Blob) -> Sniffed:
+    """The format of one data file (not a directory or tar: see :func:`detect_format`)."""
+    raw_head = blob.head(8)
+    if not raw_head:
+        raise UnreadableFileError(blob.name, "empty file")
+    if raw_head.startswith(PARQUET_MAGIC):
+        fmt = _parquet_format(blob)
+        if fmt is None:
+            raise UnknownFormatError(blob.name, "Parquet file without position columns")
+        return Sniffed(fmt, "parquet")
+    head = blob.content_head()
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if not text:
+        raise UnreadableFileError(blob.name, "empty file")
+    if text[:1] in (b"{", b"["):
+        json_fmt = _json_format(text)
+        if json_fmt is None:
+            raise UnknownFormatError(blob.name, "JSON without known position fields")
+        return Sniffed(json_fmt, "json")
+    first_line = text.split(b"\n", 1)[0].decode("utf-8", errors="replace")
+    csv_fmt = _columns_format(first_line.split(","))
+    if csv_fmt is None:
+        raise UnknownFormatError(
+            blob.name, "unknown format (not OpenSky, traffic, readsb trace or aircraft.json)"
+        )
+    return Sniffed(csv_fmt, "csv")
+
+
+def detect_format(path: str | Path) -> str:
+    """The format of a file, directory or tar archive (of its first data file)."""
+    for item in expand(path):
+        if isinstance(item, UnreadableFileError):
+            raise item
+        return sniff(item).format
+    raise UnreadableFileError(path, "no data files")
+
+
+__all__ = ["FORMATS", "Format", "Layout", "Sniffed", "detect_format", "sniff"]
