@@ -59,6 +59,10 @@ POSITIONS = pl.Schema(
     }
 )
 
+#: Positions the detector did not use as evidence, with why (``no_position``,
+#: ``invalid_position``, ``impossible_jump``, ``altitude_glitch``).
+REJECTED = pl.Schema({**POSITIONS, "reason": pl.String()})
+
 #: Rows a reader refused: kept aside with where they came from and why.
 #: ``row`` is the 0-based record index in the file (or byte offset for binary
 #: streams, stated in ``detail``); ``raw`` is the offending record, truncated.
@@ -303,6 +307,9 @@ VISITS = pl.Schema(
         "airport_city": pl.String(),
         "airport_country": pl.String(),
         "watch": WATCH_ENTRIES,
+        "previous_airport": pl.String(),  # the stay the arrival flight came from
+        "previous_dwell_s": pl.Float64(),  # its ground time, when exact
+        "next_airport": pl.String(),  # where the departure flight landed
         "sentence": pl.String(),
     }
 )
@@ -318,6 +325,7 @@ __all__ = [
     "FLIGHTS",
     "POSITIONS",
     "QUARANTINE",
+    "REJECTED",
     "RUNWAYS",
     "SOURCE_FORMATS",
     "STAYS",

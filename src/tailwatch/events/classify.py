@@ -1,0 +1,360 @@
+"""Take-off, landing and touch-and-go events from segments, with airport and confidence.
+
+For each flight end (see ``docs/detection.md``):
+
+* the flight meets a ground run: the ground position next to the transition decides
+  the airport (nearest runway within ``runway_max_km``); ``observed`` when the ground
+  and airborne positions are at most ``observed_max_gap_s`` apart, else ``inferred``
+  (the aircraft was seen on the ground there, the transition itself was not);
+* the flight starts/ends in the air (coverage, or a split gap): ``inferred`` if the
+  first/last position is lined up with a runway, low and close enough
+  (:func:`tailwatch.events.runway.aligned`), else ``none`` — no airport, the
+  position, altitude and the airports around it are recorded instead.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import timedelta
+from typing import Any
+
+import polars as pl
+
+from tailwatch._schema import CANDIDATES, EVENTS
+from tailwatch.events.evidence import evidence
+from tailwatch.events.runway import aligned, nearest_airports, on_airport, runway_for
+from tailwatch.flights.params import DetectionParams
+from tailwatch.reference.airports import AirportIndex
+
+_COMPASS = ("N", "NE", "E", "SE", "S", "SW", "W", "NW")
+
+
+def stable_id(*parts: object) -> str:
+    """A short deterministic id (same input in batch and live gives the same id)."""
+    text = "|".join("" if p is None else str(p) for p in parts)
+    return hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()[:16]
+
+
+def _compass(deg: float) -> str:
+    return _COMPASS[round(deg / 45.0) % 8]
+
+
+def _rank(df: pl.DataFrame, dist: str) -> pl.DataFrame:
+    """Best and runner-up airport per query from (query, airport, <dist>) rows."""
+    if df.height == 0:
+        return pl.DataFrame(
+            schema={
+                "query": pl.UInt32(),
+                "airport": pl.String(),
+                "d": pl.Float64(),
+                "runner_up": pl.String(),
+                "margin": pl.Float64(),
+            }
+        )
+    per = (
+        df.group_by("query", "airport")
+        .agg(pl.col(dist).min().alias("d"))
+        .sort("query", "d", "airport")
+    )
+    return per.group_by("query", maintain_order=True).agg(
+        pl.col("airport").first(),
+        pl.col("d").first(),
+        pl.col("airport").get(1, null_on_oob=True).alias("runner_up"),
+        (pl.col("d").get(1, null_on_oob=True) - pl.col("d").first()).alias("margin"),
+    )
+
+
+def build_events(
+    frame: pl.DataFrame, segs: pl.DataFrame, params: DetectionParams, index: AirportIndex
+) -> pl.DataFrame:
+    """Events (EVENTS schema) for every flight end and touch-and-go."""
+    p = params
+    air = segs.filter(~pl.col("ground"))
+    ends = pl.concat(
+        [
+            air.select(
+                "_seg",
+                "icao24",
+                "callsign",
+                kind=pl.lit("takeoff"),
+                a_row=pl.col("r0"),
+                g_row=pl.when(pl.col("prev_ground")).then(pl.col("r0") - 1),
+                other_t=pl.col("prev_t1"),
+            ),
+            air.select(
+                "_seg",
+                "icao24",
+                "callsign",
+                kind=pl.lit("landing"),
+                a_row=pl.col("r1"),
+                g_row=pl.when(pl.col("next_ground")).then(pl.col("r1") + 1),
+                other_t=pl.col("next_t0"),
+            ),
+        ]
+    ).sort("icao24", "a_row", "kind")
+    pts = ["time", "lat", "lon", "alt_ft", "course_deg", "vrate_fpm", "gs_kt"]
+    a = frame[ends["a_row"]].select(pts)
+    ground_rows = ends["g_row"].fill_null(ends["a_row"])
+    g = frame[ground_rows].select(pts)
+    ends = ends.with_row_index("query").with_columns(
+        pl.col("query").cast(pl.UInt32),
+        a_time=a["time"],
+        a_lat=a["lat"],
+        a_lon=a["lon"],
+        a_alt=a["alt_ft"],
+        a_gs=a["gs_kt"],
+        g_time=pl.when(pl.col("g_row").is_not_null()).then(g["time"]),
+        g_lat=g["lat"],
+        g_lon=g["lon"],
+        g_alt=g["alt_ft"],
+    )
+    # Airports from the ground position (only rows that have one).
+    has_g = ends.filter(pl.col("g_row").is_not_null())
+    onap = on_airport(has_g.select(lat="g_lat", lon="g_lon"), index, p)
+    onap = onap.with_columns(
+        query=has_g["query"][onap["query"]] if onap.height else pl.col("query")
+    )
+    best_g = _rank(onap, "dist_km").rename(
+        {"airport": "g_airport", "d": "g_dist", "runner_up": "g_ru", "margin": "g_margin"}
+    )
+    # Alignment of the airborne position, for each end's kind.
+    parts = []
+    for kind in ("takeoff", "landing"):
+        sub = ends.filter(pl.col("kind") == kind)
+        al = aligned(
+            a.filter(ends["kind"] == kind).select(
+                "lat", "lon", "alt_ft", "course_deg", "vrate_fpm"
+            ),
+            kind,
+            index,
+            p,
+        )  # type: ignore[arg-type]
+        if al.height:
+            al = al.with_columns(query=sub["query"][al["query"]])
+            parts.append(al)
+    al_all = (
+        pl.concat(parts)
+        if parts
+        else aligned(
+            a.head(0).select("lat", "lon", "alt_ft", "course_deg", "vrate_fpm"), "landing", index, p
+        )
+    )
+    best_a = _rank(al_all.with_columns(s=pl.col("score")), "s").rename(
+        {"airport": "a_airport", "d": "a_score", "runner_up": "a_ru", "margin": "a_margin"}
+    )
+    al_first = al_all.unique("query", keep="first", maintain_order=True).select(
+        "query",
+        pl.col("runway").alias("a_runway"),
+        pl.col("dist_km").alias("a_dist"),
+        pl.col("height_ft").alias("a_height"),
+    )
+    ends = (
+        ends.join(best_g, on="query", how="left")
+        .join(best_a, on="query", how="left")
+        .join(al_first, on="query", how="left")
+    )
+    # Runway seen from the positions next to an observed transition.
+    rw_pts = pl.concat(
+        [
+            ends.select("query", lat="a_lat", lon="a_lon", course_deg=a["course_deg"]),
+            ends.select("query", lat="g_lat", lon="g_lon", course_deg=g["course_deg"]),
+        ]
+    )
+    rw = runway_for(rw_pts.select("lat", "lon", "course_deg"), index, 0.25, 20.0)
+    rw = rw.with_columns(query=rw_pts["query"][rw["query"]]).unique("query", keep="first")
+    ends = ends.join(
+        rw.rename({"airport": "rw_airport", "runway": "rw_runway"}), on="query", how="left"
+    )
+    # None-events: airports around the last/first position.
+    cands = nearest_airports(
+        ends.select(lat="a_lat", lon="a_lon"), index, p.candidates_km, p.candidates_k
+    )
+    cand_lists = cands.group_by("query", maintain_order=True).agg(
+        pl.struct(pl.col("airport"), pl.col("distance_km"), pl.col("bearing_deg")).alias(
+            "candidates"
+        )
+    )
+    ends = ends.join(cand_lists, on="query", how="left")
+    ev = evidence(frame, ends, p.evidence_points)
+    ends = ends.join(ev, on="query", how="left")
+
+    rows: list[dict[str, Any]] = []
+    elev_cache: dict[str, float | None] = {}
+    for r in ends.iter_rows(named=True):
+        rows.append(_decide(r, p, index, elev_cache))
+    schema = pl.Schema({**EVENTS, "_seg": pl.UInt32()})
+    events = pl.DataFrame(rows, schema=schema, strict=False)
+    tg = touch_and_goes(frame, segs, p, index)
+    if tg.height:
+        events = pl.concat([events, tg.select(list(schema))], how="vertical")
+    return events.sort("icao24", "time", "kind")
+
+
+def _decide(
+    r: dict[str, Any], p: DetectionParams, index: AirportIndex, elev: dict[str, float | None]
+) -> dict[str, Any]:
+    kind = r["kind"]
+    takeoff = kind == "takeoff"
+    out: dict[str, Any] = {
+        "_seg": r["_seg"],
+        "icao24": r["icao24"],
+        "callsign": r["callsign"],
+        "kind": kind,
+        "candidates": r["candidates"],
+        "evidence": r["evidence"],
+        "runway": None,
+        "runner_up": None,
+        "runner_up_margin_km": None,
+        "airport": None,
+    }
+    a_time, g_time = r["a_time"], r["g_time"]
+    alt = r["a_alt"]
+    alt_txt = "unknown altitude" if alt is None else f"{alt:,.0f} ft"
+    if r["g_row"] is not None and r["g_airport"] is not None:
+        gap = abs((a_time - g_time).total_seconds())
+        observed = gap <= p.observed_max_gap_s
+        rw = r["rw_runway"] if r["rw_airport"] == r["g_airport"] else None
+        out.update(
+            airport=r["g_airport"],
+            runway=rw,
+            runner_up=r["g_ru"],
+            runner_up_margin_km=r["g_margin"],
+            distance_km=r["g_dist"],
+            confidence="observed" if observed else "inferred",
+            lat=r["g_lat"],
+            lon=r["g_lon"],
+            alt_ft=r["g_alt"],
+            time=a_time if takeoff else g_time,
+            time_earliest=g_time if takeoff else a_time,
+            time_latest=a_time if takeoff else g_time,
+        )
+        where = f"{r['g_dist']:.1f} km from a runway" if r["g_dist"] else "on a runway"
+        if observed:
+            out["reason"] = (
+                f"on the ground at {r['g_airport']} ({where}), "
+                f"{'airborne' if takeoff else 'landed'} {gap:.0f} s "
+                f"{'later' if takeoff else 'after the last airborne position'}"
+            )
+        else:
+            out["reason"] = (
+                f"seen on the ground at {r['g_airport']}; the transition fell in a "
+                f"{gap / 60:.0f} min signal gap"
+            )
+        return out
+    out.update(lat=r["a_lat"], lon=r["a_lon"], alt_ft=alt)
+    if r["a_airport"] is not None:
+        # Signal lost (or found) lined up with a runway, low and close.
+        dist = r["a_dist"] or 0.0
+        gs = r["a_gs"] or 140.0
+        shift = timedelta(seconds=3600.0 * dist / (max(gs, 60.0) * 1.852))
+        t = a_time - shift if takeoff else a_time + shift
+        out.update(
+            airport=r["a_airport"],
+            runway=r["a_runway"],
+            runner_up=r["a_ru"],
+            runner_up_margin_km=r["a_margin"],
+            distance_km=dist,
+            confidence="inferred",
+            time=t,
+            time_earliest=r["other_t"] if takeoff else a_time,
+            time_latest=a_time if takeoff else r["other_t"],
+            reason=(
+                f"{'first' if takeoff else 'last'} seen at {alt_txt}, "
+                f"{r['a_height']:,.0f} ft above and {dist:.1f} km "
+                f"{'past' if takeoff else 'before'} runway {r['a_runway']} of "
+                f"{r['a_airport']}, lined up with it"
+            ),
+        )
+        return out
+    cands = r["candidates"] or []
+    if cands:
+        c = cands[0]
+        where = f"{c['distance_km']:.0f} km {_compass((c['bearing_deg'] + 180) % 360)} of {c['airport']}"
+    else:
+        where = f"no airport within {p.candidates_km:.0f} km"
+    if r["g_row"] is not None:
+        reason = f"on the ground away from any known runway ({where})"
+    elif takeoff:
+        reason = f"entered coverage at {alt_txt}, {where}"
+    else:
+        reason = f"left coverage at {alt_txt}, {where}"
+    out.update(
+        confidence="none",
+        distance_km=cands[0]["distance_km"] if cands else None,
+        time=(a_time if r["g_row"] is None else (a_time if takeoff else r["g_time"])),
+        time_earliest=r["other_t"] if takeoff else a_time,
+        time_latest=a_time if takeoff else r["other_t"],
+        reason=reason,
+    )
+    return out
+
+
+def touch_and_goes(
+    frame: pl.DataFrame, segs: pl.DataFrame, p: DetectionParams, index: AirportIndex
+) -> pl.DataFrame:
+    """One event per touch-and-go run (short, fast ground contact between airborne runs)."""
+    runs = (
+        frame.filter(pl.col("touch_and_go").is_not_null())
+        .group_by("touch_and_go")
+        .agg(
+            pl.col("icao24").first(),
+            pl.col("callsign").drop_nulls().last(),
+            pl.col("_row").first().alias("r0"),
+            pl.col("_row").last().alias("r1"),
+            pl.col("time").first(),
+            pl.col("time").last().alias("t1"),
+            pl.col("lat").first(),
+            pl.col("lon").first(),
+            pl.col("alt_ft").first(),
+            pl.col("course_deg").first(),
+            pl.col("_seg").first(),
+        )
+        .sort("icao24", "time")
+    )
+    if runs.height == 0:
+        return pl.DataFrame(schema=EVENTS)
+    onap = _rank(on_airport(runs.select("lat", "lon"), index, p), "dist_km")
+    rw = runway_for(runs.select("lat", "lon", "course_deg"), index, 0.25, 20.0)
+    runs = runs.with_row_index("query").with_columns(pl.col("query").cast(pl.UInt32))
+    runs = runs.join(onap, on="query", how="left").join(
+        rw.rename({"airport": "rw_airport"}), on="query", how="left"
+    )
+    ev = evidence(
+        frame,
+        runs.select("query", a_row=pl.col("r0"), g_row=pl.col("r1"), kind=pl.lit("touch_and_go")),
+        p.evidence_points,
+    )
+    runs = runs.drop("_seg_right", strict=False)
+    runs = runs.join(ev, on="query", how="left")
+    # A "touch-and-go" away from a runway is a flag flicker, not an event.
+    runs = runs.filter(
+        pl.col("airport").is_not_null() & (pl.col("rw_airport") == pl.col("airport"))
+    )
+    return runs.select(
+        event_id=pl.lit(None, pl.String),
+        flight_id=pl.lit(None, pl.String),
+        icao24="icao24",
+        callsign="callsign",
+        kind=pl.lit("touch_and_go"),
+        time="time",
+        time_earliest="time",
+        time_latest="t1",
+        airport="airport",
+        runway=pl.when(pl.col("rw_airport") == pl.col("airport")).then(pl.col("runway")),
+        confidence=pl.when(pl.col("airport").is_not_null())
+        .then(pl.lit("observed"))
+        .otherwise(pl.lit("none")),
+        runner_up="runner_up",
+        runner_up_margin_km="margin",
+        lat="lat",
+        lon="lon",
+        alt_ft="alt_ft",
+        distance_km="d",
+        candidates=pl.lit(None, CANDIDATES),
+        evidence="evidence",
+        reason=pl.lit("brief fast ground contact between two airborne runs"),
+        _seg="_seg",
+    ).select([pl.col(c).cast(t) for c, t in {**EVENTS, "_seg": pl.UInt32()}.items()])
+
+
+__all__ = ["build_events", "stable_id", "touch_and_goes"]

@@ -1,0 +1,184 @@
+"""Cleaning: dedupe, order, and set aside positions that are not evidence.
+
+Rules (all per aircraft, vectorised over every aircraft at once):
+
+* rows without time/icao24/lat/lon, or with coordinates off the globe, are not
+  evidence (``no_position``, ``invalid_position``);
+* duplicates (same aircraft, same time) keep one row, chosen by a total order on the
+  values so the result does not depend on input order;
+* **impossible jumps**: consecutive positions whose implied speed exceeds
+  ``max_speed_kt`` cut the track into *chunks*. A chunk that is short in time
+  (``max_glitch_s``) and whose neighbours on both sides are reachable from each
+  other is a glitch (a spike, or a burst of spoofed positions); its neighbours are
+  kept. At the ends of a track a chunk of one or two positions against a longer one
+  is a glitch too. Reason ``impossible_jump``;
+* **altitude glitches**: the same on barometric altitudes with ``max_vrate_fpm``:
+  a short plateau entered and left by impossible climbs whose two sides agree.
+  Reason ``altitude_glitch``.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from tailwatch._schema import POSITIONS, REJECTED
+from tailwatch.flights._geo import KM_PER_NM, haversine_km
+from tailwatch.flights.params import DetectionParams
+
+_SORT_KEYS = ["icao24", "time", "lat", "lon", "alt_baro_ft", "gs_kt", "track_deg", "on_ground"]
+
+
+def _new_aircraft() -> pl.Expr:
+    return (pl.col("icao24") != pl.col("icao24").shift(1)).fill_null(True)
+
+
+def _seconds(a: pl.Expr, b: pl.Expr) -> pl.Expr:
+    return (a - b).dt.total_microseconds().cast(pl.Float64) / 1e6
+
+
+def _glitch_chunks(
+    frame: pl.DataFrame,
+    valid: pl.Expr,
+    jump: pl.Expr,
+    value_cols: list[str],
+    feasible: pl.Expr,
+    params: DetectionParams,
+) -> pl.Series:
+    """Boolean per row: the row belongs to a glitch chunk.
+
+    ``jump`` marks rows (among ``valid`` ones) that cannot follow the previous valid
+    row; ``feasible`` is evaluated on a per-chunk table with ``p_<col>`` (previous
+    chunk's last values, ``p_time``) and ``n_<col>`` (next chunk's first values,
+    ``n_time``) and says whether the previous and next chunks can be joined.
+    """
+    work = frame.select(
+        "icao24",
+        "time",
+        *value_cols,
+        _valid=valid,
+        _chunk=(_new_aircraft() | (valid & jump).fill_null(False)).cum_sum(),
+    )
+    chunks = (
+        work.filter(pl.col("_valid"))
+        .group_by("_chunk")
+        .agg(
+            pl.col("icao24").first(),
+            pl.len().alias("n"),
+            pl.col("time").first().alias("t0"),
+            pl.col("time").last().alias("t1"),
+            *[pl.col(c).first().alias(f"f_{c}") for c in value_cols],
+            *[pl.col(c).last().alias(f"l_{c}") for c in value_cols],
+        )
+        .sort("_chunk")
+    )
+    same_prev = pl.col("icao24") == pl.col("icao24").shift(1)
+    same_next = pl.col("icao24") == pl.col("icao24").shift(-1)
+    chunks = chunks.with_columns(
+        has_p=same_prev.fill_null(False),
+        has_n=same_next.fill_null(False),
+        p_n=pl.col("n").shift(1),
+        n_n=pl.col("n").shift(-1),
+        p_time=pl.col("t1").shift(1),
+        n_time=pl.col("t0").shift(-1),
+        **{f"p_{c}": pl.col(f"l_{c}").shift(1) for c in value_cols},
+        **{f"n_{c}": pl.col(f"f_{c}").shift(-1) for c in value_cols},
+    )
+    short = _seconds(pl.col("t1"), pl.col("t0")) <= params.max_glitch_s
+    inner = (
+        pl.col("has_p")
+        & pl.col("has_n")
+        & short
+        & feasible.fill_null(False)
+        & (pl.col("n") <= pl.max_horizontal("p_n", "n_n"))
+    )
+    edge = (
+        (pl.col("has_p") ^ pl.col("has_n"))
+        & short
+        & (pl.col("n") <= 2)
+        & (pl.coalesce("p_n", "n_n") >= 3 * pl.col("n"))
+    )
+    bad = chunks.filter(inner | edge).select("_chunk", _bad=pl.lit(True))
+    flagged = work.join(bad, on="_chunk", how="left", maintain_order="left")
+    return (flagged["_bad"].fill_null(False) & flagged["_valid"]).alias("glitch")
+
+
+def clean(
+    positions: pl.DataFrame | pl.LazyFrame, params: DetectionParams
+) -> tuple[pl.DataFrame, pl.DataFrame, int]:
+    """Return (clean positions sorted by icao24/time, rejected rows, duplicates merged)."""
+    lf = positions.lazy().select([pl.col(c).cast(t) for c, t in POSITIONS.items()])
+    missing = (
+        pl.col("time").is_null()
+        | pl.col("icao24").is_null()
+        | pl.col("lat").is_null()
+        | pl.col("lon").is_null()
+    )
+    off_globe = ~(pl.col("lat").is_between(-90.0, 90.0) & pl.col("lon").is_between(-180.0, 180.0))
+    tagged = lf.with_columns(
+        icao24=pl.col("icao24").str.to_lowercase(),
+        reason=pl.when(missing)
+        .then(pl.lit("no_position"))
+        .when(off_globe | (pl.col("lat").is_nan() | pl.col("lon").is_nan()))
+        .then(pl.lit("invalid_position")),
+    )
+    rejected_parts = [tagged.filter(pl.col("reason").is_not_null())]
+    good = (
+        tagged.filter(pl.col("reason").is_null())
+        .drop("reason")
+        .sort(_SORT_KEYS, nulls_last=True)
+        .unique(subset=["icao24", "time"], keep="first", maintain_order=True)
+    )
+    frame = good.collect()
+    n_in = tagged.filter(pl.col("reason").is_null()).select(pl.len()).collect().item()
+    duplicates = int(n_in) - frame.height
+
+    # Impossible horizontal jumps.
+    dist = haversine_km(
+        pl.col("lat").shift(1), pl.col("lon").shift(1), pl.col("lat"), pl.col("lon")
+    )
+    dt_h = _seconds(pl.col("time"), pl.col("time").shift(1)).clip(1.0, None) / 3600.0
+    jump = (dist - params.position_slack_km) / KM_PER_NM / dt_h > params.max_speed_kt
+    gap_h = _seconds(pl.col("n_time"), pl.col("p_time")).clip(1.0, None) / 3600.0
+    feasible = (
+        haversine_km(pl.col("p_lat"), pl.col("p_lon"), pl.col("n_lat"), pl.col("n_lon"))
+        - params.position_slack_km
+    ) / KM_PER_NM / gap_h <= params.max_speed_kt
+    pos_glitch = _glitch_chunks(frame, pl.lit(True), jump, ["lat", "lon"], feasible, params)
+    frame = frame.with_columns(pos_glitch)
+    rejected_parts.append(
+        frame.lazy().filter("glitch").drop("glitch").with_columns(reason=pl.lit("impossible_jump"))
+    )
+    frame = frame.filter(~pl.col("glitch")).drop("glitch")
+
+    # Altitude glitches (barometric altitude only; geometric is rarely glitchy alone).
+    alt = pl.col("alt_baro_ft")
+    has_alt = alt.is_not_null()
+    prev_alt = alt.shift(1).forward_fill()
+    prev_t = pl.when(has_alt).then(pl.col("time")).shift(1).forward_fill()
+    limit = (
+        params.max_vrate_fpm / 60.0 * _seconds(pl.col("time"), prev_t).clip(1.0, None)
+        + params.altitude_slack_ft
+    )
+    # forward_fill crosses aircraft boundaries, but a new aircraft starts a chunk anyway.
+    alt_jump = (alt - prev_alt).abs() > limit
+    gap_s = _seconds(pl.col("n_time"), pl.col("p_time")).clip(1.0, None)
+    alt_feasible = (pl.col("n_alt_baro_ft") - pl.col("p_alt_baro_ft")).abs() <= (
+        params.max_vrate_fpm / 60.0 * gap_s + params.altitude_slack_ft
+    )
+    alt_glitch = _glitch_chunks(frame, has_alt, alt_jump, ["alt_baro_ft"], alt_feasible, params)
+    frame = frame.with_columns(alt_glitch)
+    rejected_parts.append(
+        frame.lazy().filter("glitch").drop("glitch").with_columns(reason=pl.lit("altitude_glitch"))
+    )
+    frame = frame.filter(~pl.col("glitch")).drop("glitch")
+
+    rejected = (
+        pl.concat(rejected_parts, how="vertical")
+        .select([pl.col(c).cast(t) for c, t in REJECTED.items()])
+        .sort("icao24", "time", "reason", nulls_last=True)
+        .collect()
+    )
+    return frame, rejected, duplicates
+
+
+__all__ = ["clean"]

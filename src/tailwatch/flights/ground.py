@@ -1,0 +1,229 @@
+"""Ground or air, per position, from several unreliable signals and persistence.
+
+The transponder's on-ground flag alone is not trusted (it flickers airborne, some
+transponders never set it, some report it at altitude). Each position gets a *raw*
+state from flag, height over the nearest field and speed:
+
+====================================================  ========
+condition (first that holds)                          state
+====================================================  ========
+height > air_height_ft, moving (or speed unknown)     air
+height > air_height_ft, static and no reported speed  ground  (altitude glitch on a parked aircraft)
+slower than taxi_speed_kt (and not high)              ground
+flag true (and not high)                              ground
+faster than air_speed_kt, flag false/unknown          air
+flag false, height unknown or > ground_height_ft      air
+otherwise                                             unknown
+====================================================  ========
+
+Unknown positions take the state of the previous known one (then the next).
+Persistence then removes runs too short to be real: a short, low airborne run between
+two ground runs is noise; a short ground run between two airborne runs is a
+touch-and-go if it stays fast, else a flicker (kept airborne).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import numpy as np
+import polars as pl
+
+from tailwatch.flights._geo import KM_PER_NM, haversine_km
+from tailwatch.flights.params import DetectionParams
+from tailwatch.reference.airports import AirportIndex
+
+#: Positions above this (ft) are never near a field we could land on: skip the lookup.
+_LOOKUP_MAX_ALT_FT = 16000.0
+
+
+def _seconds(a: pl.Expr, b: pl.Expr) -> pl.Expr:
+    return (a - b).dt.total_microseconds().cast(pl.Float64) / 1e6
+
+
+def field_elevation(frame: pl.DataFrame, index: AirportIndex, radius_km: float) -> pl.Series:
+    """Elevation (ft) of the nearest airport within ``radius_km`` of each low position."""
+    low = (pl.col("alt_baro_ft").is_null()) | (pl.col("alt_baro_ft") < _LOOKUP_MAX_ALT_FT)
+    # Query once per ~1 km cell, not once per position.
+    cells = (
+        frame.lazy()
+        .filter(low)
+        .select(
+            _clat=(pl.col("lat") * 100).round(0).cast(pl.Int32),
+            _clon=(pl.col("lon") * 100).round(0).cast(pl.Int32),
+        )
+        .unique()
+        .collect()
+    )
+    if cells.height == 0:
+        return pl.Series("field_elev_ft", [None] * frame.height, dtype=pl.Float32)
+    near = index.near(
+        cells["_clat"].to_numpy() / 100.0, cells["_clon"].to_numpy() / 100.0, radius_km, k=1
+    )
+    elev = np.full(cells.height, np.nan, dtype=np.float32)
+    elev[near["query"].to_numpy()] = near["elevation_ft"].fill_null(np.nan).to_numpy()
+    cells = cells.with_columns(field_elev_ft=pl.Series(elev, dtype=pl.Float32).fill_nan(None))
+    out = frame.select(
+        _clat=(pl.col("lat") * 100).round(0).cast(pl.Int32),
+        _clon=(pl.col("lon") * 100).round(0).cast(pl.Int32),
+        _low=low,
+    ).join(cells, on=["_clat", "_clon"], how="left", maintain_order="left")
+    return out.select(
+        pl.when("_low").then("field_elev_ft").otherwise(None).alias("field_elev_ft")
+    ).to_series()
+
+
+def _implied_speed(frame: pl.DataFrame, p: DetectionParams) -> pl.Series:
+    """Speed (kt) implied by positions ~``speed_baseline_s`` before and after each one.
+
+    A time baseline (not a row count) so that stale, repeated positions followed by a
+    jump (common on the ground) do not read as motion. Falls back to the adjacent
+    positions when the aircraft has no neighbour within ``speed_tolerance_s``.
+    """
+    keys = frame.select("icao24", "time", "lat", "lon").with_row_index("_i")
+    half = timedelta(seconds=p.speed_baseline_s)
+    tol = timedelta(seconds=p.speed_tolerance_s)
+    probe = keys.select("_i", "icao24", _tb=pl.col("time") - half, _tf=pl.col("time") + half)
+    other = keys.select("icao24", "time", "lat", "lon")
+    back = probe.sort("icao24", "_tb").join_asof(
+        other,
+        left_on="_tb",
+        right_on="time",
+        by="icao24",
+        strategy="backward",
+        tolerance=tol,
+        check_sortedness=False,
+    )
+    fwd = probe.sort("icao24", "_tf").join_asof(
+        other,
+        left_on="_tf",
+        right_on="time",
+        by="icao24",
+        strategy="forward",
+        tolerance=tol,
+        check_sortedness=False,
+    )
+    back = back.sort("_i").select(_b_lat="lat", _b_lon="lon", _b_t="time")
+    fwd = fwd.sort("_i").select(_f_lat="lat", _f_lon="lon", _f_t="time")
+    both = pl.concat([keys, back, fwd], how="horizontal")
+    same_prev = pl.col("icao24") == pl.col("icao24").shift(1)
+    same_next = pl.col("icao24") == pl.col("icao24").shift(-1)
+    lat_b = pl.coalesce("_b_lat", pl.when(same_prev).then(pl.col("lat").shift(1)), "lat")
+    lon_b = pl.coalesce("_b_lon", pl.when(same_prev).then(pl.col("lon").shift(1)), "lon")
+    t_b = pl.coalesce("_b_t", pl.when(same_prev).then(pl.col("time").shift(1)), "time")
+    lat_f = pl.coalesce("_f_lat", pl.when(same_next).then(pl.col("lat").shift(-1)), "lat")
+    lon_f = pl.coalesce("_f_lon", pl.when(same_next).then(pl.col("lon").shift(-1)), "lon")
+    t_f = pl.coalesce("_f_t", pl.when(same_next).then(pl.col("time").shift(-1)), "time")
+    span_h = _seconds(t_f, t_b) / 3600.0
+    return both.select(
+        pl.when(span_h > 0)
+        .then(haversine_km(lat_b, lon_b, lat_f, lon_f) / KM_PER_NM / span_h)
+        .alias("implied")
+    ).to_series()
+
+
+def add_state(frame: pl.DataFrame, params: DetectionParams, index: AirportIndex) -> pl.DataFrame:
+    """Add ``field_elev_ft``, ``height_ft``, ``speed_kt``, ``raw_ground`` and ``ground``."""
+    p = params
+    frame = frame.with_columns(field_elevation(frame, index, p.field_search_km))
+    implied = _implied_speed(frame, params)
+    frame = frame.with_columns(
+        # No field lies above the lookup ceiling, so a higher altitude is a height.
+        height_ft=pl.col("alt_baro_ft")
+        - pl.coalesce(
+            "field_elev_ft",
+            pl.when(pl.col("alt_baro_ft") >= _LOOKUP_MAX_ALT_FT).then(pl.lit(0.0, pl.Float32)),
+        ),
+        speed_kt=pl.coalesce(pl.col("gs_kt").cast(pl.Float64), implied),
+    )
+    h, v, flag = pl.col("height_ft"), pl.col("speed_kt"), pl.col("on_ground")
+    high = (h > p.air_height_ft).fill_null(False)
+    moving = (v >= p.taxi_speed_kt).fill_null(True)
+    static_unreported = pl.col("gs_kt").is_null() & (v < p.taxi_speed_kt).fill_null(False)
+    gs_unknown = pl.col("gs_kt").is_null()
+    raw = (
+        # An altitude far above the field with no reported speed, while the transponder
+        # says "on ground": a garbled altitude on a parked or taxiing aircraft.
+        pl.when(high & gs_unknown & flag.fill_null(False))
+        .then(pl.lit(True))
+        .when(high & (moving | ~gs_unknown))
+        .then(pl.lit(False))
+        .when(high & static_unreported)
+        .then(pl.lit(True))
+        .when((v < p.taxi_speed_kt).fill_null(False))
+        .then(pl.lit(True))
+        .when(flag.fill_null(False))
+        .then(pl.lit(True))
+        .when((v >= p.air_speed_kt).fill_null(False))
+        .then(pl.lit(False))
+        .when((flag == False).fill_null(False) & (h.is_null() | (h > p.ground_height_ft)))  # noqa: E712
+        .then(pl.lit(False))
+        .otherwise(None)
+    )
+    frame = frame.with_columns(raw_ground=raw)
+    # Unknown takes the previous known state of the same aircraft, else the next one.
+    seg = (pl.col("icao24") != pl.col("icao24").shift(1)).fill_null(True).cum_sum()
+    frame = frame.with_columns(_ac=seg).with_columns(
+        ground=pl.col("raw_ground").forward_fill().backward_fill().over("_ac").fill_null(False)
+    )
+    return _persist(frame, p)
+
+
+def _runs(frame: pl.DataFrame) -> pl.DataFrame:
+    new = (pl.col("_ac") != pl.col("_ac").shift(1)).fill_null(True) | (
+        pl.col("ground") != pl.col("ground").shift(1)
+    ).fill_null(True)
+    return frame.with_columns(_run=new.cum_sum())
+
+
+def _persist(frame: pl.DataFrame, p: DetectionParams) -> pl.DataFrame:
+    """Remove runs too short to be real; mark touch-and-goes in ``touch_and_go``."""
+    frame = _runs(frame)
+    runs = (
+        frame.group_by("_run")
+        .agg(
+            pl.col("_ac").first(),
+            pl.col("ground").first(),
+            pl.len().alias("n"),
+            _seconds(pl.col("time").last(), pl.col("time").first()).alias("dur_s"),
+            pl.col("height_ft").max().alias("hmax"),
+            pl.col("speed_kt").min().alias("vmin"),
+        )
+        .sort("_run")
+    )
+    same_prev = pl.col("_ac") == pl.col("_ac").shift(1)
+    same_next = pl.col("_ac") == pl.col("_ac").shift(-1)
+    g_prev = pl.when(same_prev).then(pl.col("ground").shift(1))
+    g_next = pl.when(same_next).then(pl.col("ground").shift(-1))
+    short_air = (
+        ~pl.col("ground")
+        & ((pl.col("dur_s") < p.min_air_s) | (pl.col("n") < p.min_air_points))
+        & (pl.col("hmax") <= p.air_height_ft).fill_null(True)
+        & (g_prev.fill_null(True) & g_next.fill_null(True))
+        & (g_prev.is_not_null() | g_next.is_not_null())
+    )
+    short_ground = (
+        pl.col("ground")
+        & ((pl.col("dur_s") < p.min_ground_s) | (pl.col("n") < p.min_ground_points))
+        & (g_prev == False)  # noqa: E712
+        & (g_next == False)  # noqa: E712
+    )
+    tg = (
+        short_ground
+        & (pl.col("n") >= 2)
+        & (pl.col("vmin") >= p.touch_and_go_min_kt).fill_null(False)
+    )
+    runs = runs.select(
+        "_run",
+        _flip=short_air | short_ground,
+        touch_and_go=tg,
+    )
+    frame = frame.join(runs, on="_run", how="left", maintain_order="left")
+    frame = frame.with_columns(
+        ground=pl.when("_flip").then(~pl.col("ground")).otherwise("ground"),
+        touch_and_go=pl.when("touch_and_go").then(pl.col("_run")).otherwise(None),
+    ).drop("_flip", "_run")
+    return frame
+
+
+__all__ = ["add_state", "field_elevation"]

@@ -1,0 +1,127 @@
+"""Split each aircraft's positions into ground runs and flights (airborne runs).
+
+A flight is a maximal airborne run. An airborne signal gap splits it only when the
+data says a landing must have happened in between (see :func:`gap_splits`):
+
+* the gap is longer than ``endurance_s`` (no one stays airborne that long);
+* after ``loiter_gap_s`` the aircraft reappears within ``loiter_max_km`` of where it
+  vanished (it did not orbit out of sight for hours);
+* the callsign changed across a gap of at least ``callsign_gap_s`` (a new flight
+  plan *and* time for a stop; a callsign change alone never splits);
+* the gap is at least ``stop_gap_s`` and the aircraft vanished lined up on a final
+  approach, or reappeared climbing out along a runway (the inferred-event rule).
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from tailwatch.events.runway import aligned
+from tailwatch.flights._geo import bearing_deg, haversine_km
+from tailwatch.flights.params import DetectionParams
+from tailwatch.reference.airports import AirportIndex
+
+
+def _seconds(a: pl.Expr, b: pl.Expr) -> pl.Expr:
+    return (a - b).dt.total_microseconds().cast(pl.Float64) / 1e6
+
+
+def prepare(frame: pl.DataFrame) -> pl.DataFrame:
+    """Add ``_row`` (global order), ``alt_ft`` and ``course_deg`` (track, else from positions)."""
+    same_prev = pl.col("_ac") == pl.col("_ac").shift(1)
+    course = pl.when(same_prev).then(
+        bearing_deg(pl.col("lat").shift(1), pl.col("lon").shift(1), pl.col("lat"), pl.col("lon"))
+    )
+    return frame.with_row_index("_row").with_columns(
+        alt_ft=pl.coalesce("alt_baro_ft", "alt_geom_ft"),
+        course_deg=pl.coalesce(pl.col("track_deg").cast(pl.Float64), course),
+    )
+
+
+def gap_splits(frame: pl.DataFrame, params: DetectionParams, index: AirportIndex) -> pl.Series:
+    """Boolean per row: an airborne gap before this row ends one flight and starts another."""
+    p = params
+    same_prev = pl.col("_ac") == pl.col("_ac").shift(1)
+    dt = _seconds(pl.col("time"), pl.col("time").shift(1))
+    cand = frame.filter(
+        same_prev & ~pl.col("ground") & ~pl.col("ground").shift(1) & (dt >= p.min_gap_s)
+    ).select("_row")
+    if cand.height == 0:
+        return pl.Series("_split", [False] * frame.height)
+    rows = cand["_row"]
+    after = frame[rows]
+    before = frame[rows - 1]
+    cols = ["lat", "lon", "alt_ft", "course_deg", "vrate_fpm"]
+    land = aligned(before.select(cols), "landing", index, p)
+    take = aligned(after.select(cols), "takeoff", index, p)
+    land_q = set(land["query"].to_list())
+    take_q = set(take["query"].to_list())
+    pair = pl.DataFrame(
+        {
+            "_row": rows,
+            "dt": (after["time"] - before["time"]).dt.total_seconds(),
+            "dist": pl.select(
+                haversine_km(
+                    pl.lit(before["lat"]),
+                    pl.lit(before["lon"]),
+                    pl.lit(after["lat"]),
+                    pl.lit(after["lon"]),
+                )
+            ).to_series(),
+            "cs0": before["callsign"],
+            "cs1": after["callsign"],
+            "inf": [i in land_q or i in take_q for i in range(cand.height)],
+        }
+    )
+    split = pair.filter(
+        (pl.col("dt") >= p.endurance_s)
+        | ((pl.col("dt") >= p.loiter_gap_s) & (pl.col("dist") <= p.loiter_max_km))
+        | ((pl.col("dt") >= p.callsign_gap_s) & (pl.col("cs0") != pl.col("cs1")).fill_null(False))
+        | ((pl.col("dt") >= p.stop_gap_s) & pl.col("inf"))
+    ).select("_row", _split=pl.lit(True))
+    out = frame.select("_row").join(split, on="_row", how="left", maintain_order="left")
+    return out["_split"].fill_null(False)
+
+
+def segment(frame: pl.DataFrame, params: DetectionParams, index: AirportIndex) -> pl.DataFrame:
+    """Add ``_seg`` (segment id) and ``_split`` to a frame from :func:`prepare`."""
+    frame = frame.with_columns(_split=gap_splits(frame, params, index))
+    new = (
+        (pl.col("_ac") != pl.col("_ac").shift(1)).fill_null(True)
+        | (pl.col("ground") != pl.col("ground").shift(1)).fill_null(True)
+        | pl.col("_split")
+    )
+    return frame.with_columns(_seg=new.cum_sum())
+
+
+def segments(frame: pl.DataFrame) -> pl.DataFrame:
+    """One row per segment: ground/air, first/last row and time, callsign, neighbours."""
+    segs = (
+        frame.group_by("_seg")
+        .agg(
+            pl.col("_ac").first(),
+            pl.col("icao24").first(),
+            pl.col("ground").first(),
+            pl.col("_split").first().alias("split_before"),
+            pl.col("_row").first().alias("r0"),
+            pl.col("_row").last().alias("r1"),
+            pl.col("time").first().alias("t0"),
+            pl.col("time").last().alias("t1"),
+            pl.len().alias("n"),
+            pl.col("callsign").drop_nulls().last().alias("callsign"),
+        )
+        .sort("_seg")
+    )
+    same_prev = pl.col("_ac") == pl.col("_ac").shift(1)
+    same_next = pl.col("_ac") == pl.col("_ac").shift(-1)
+    return segs.with_columns(
+        prev_ground=pl.when(same_prev & ~pl.col("split_before")).then(pl.col("ground").shift(1)),
+        next_ground=pl.when(same_next & ~pl.col("split_before").shift(-1)).then(
+            pl.col("ground").shift(-1)
+        ),
+        prev_t1=pl.when(same_prev).then(pl.col("t1").shift(1)),
+        next_t0=pl.when(same_next).then(pl.col("t0").shift(-1)),
+    )
+
+
+__all__ = ["gap_splits", "prepare", "segment", "segments"]
