@@ -7,18 +7,10 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from tailwatch.reference import borders, icao_blocks, registry
 from tailwatch.reference.update import import_dir
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
     from pathlib import Path
-
-
-def _clear() -> None:
-    registry.clear_cache()
-    icao_blocks.clear_cache()
-    borders.clear_cache()
 
 
 @pytest.fixture(scope="session")
@@ -45,10 +37,9 @@ def store(_session_store: Path) -> Path:
 
 
 @pytest.fixture
-def empty_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """A fresh, empty data store (loaders' caches cleared around the test)."""
+def empty_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh, empty data store. (Loaders cache by content digest, so nothing from
+    another store leaks in.)"""
     path = tmp_path / "empty-store"
     monkeypatch.setenv("TAILWATCH_DATA_DIR", str(path))
-    _clear()
-    yield path
-    _clear()
+    return path

