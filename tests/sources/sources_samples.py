@@ -12,11 +12,14 @@ import io
 import json
 import tarfile
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
 
 from tailwatch._schema import POSITIONS
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 M_PER_FT = 0.3048
 MS_PER_KT = 1852 / 3600
@@ -30,10 +33,62 @@ def known() -> pl.DataFrame:
     rows = [
         # icao24, dt_s, callsign, lat, lon, alt, geo, gs, track, vrate, on_ground, squawk
         ("3c6444", 0.0, "DLH4TR", 50.03, 8.55, None, None, 12.0, 250.0, 0.0, True, "1000"),
-        ("3c6444", 10.5, "DLH4TR", 50.04, 8.53, 1500.0, 1550.0, 160.0, 251.0, 2000.0, False, "1000"),
-        ("3c6444", 21.0, "DLH4TR", 50.05, 8.51, 2500.0, 2575.0, 175.0, 252.5, 2500.0, False, "1000"),
-        ("4b1815", 3.25, "TAP123", 41.23, -8.67, 35000.0, 35400.0, 450.0, 12.0, -64.0, False, "0025"),
-        ("4b1815", 13.25, "TAP123", 41.26, -8.66, 35000.0, 35425.0, 451.0, 12.5, 0.0, False, "0025"),
+        (
+            "3c6444",
+            10.5,
+            "DLH4TR",
+            50.04,
+            8.53,
+            1500.0,
+            1550.0,
+            160.0,
+            251.0,
+            2000.0,
+            False,
+            "1000",
+        ),
+        (
+            "3c6444",
+            21.0,
+            "DLH4TR",
+            50.05,
+            8.51,
+            2500.0,
+            2575.0,
+            175.0,
+            252.5,
+            2500.0,
+            False,
+            "1000",
+        ),
+        (
+            "4b1815",
+            3.25,
+            "TAP123",
+            41.23,
+            -8.67,
+            35000.0,
+            35400.0,
+            450.0,
+            12.0,
+            -64.0,
+            False,
+            "0025",
+        ),
+        (
+            "4b1815",
+            13.25,
+            "TAP123",
+            41.26,
+            -8.66,
+            35000.0,
+            35425.0,
+            451.0,
+            12.5,
+            0.0,
+            False,
+            "0025",
+        ),
         ("4b1815", 23.25, None, 41.29, -8.65, 34975.0, 35400.0, 452.0, 13.0, -128.0, False, None),
     ]
     cols = list(zip(*rows, strict=True))

@@ -87,8 +87,13 @@ def test_traffic_reads_back(tmp_path: Path, kind: str) -> None:
 
 def test_traffic_float_squawk_is_padded(tmp_path: Path) -> None:
     records = [
-        {"timestamp": 1647421385000, "icao24": "39b415", "latitude": 43.2, "longitude": 6.7,
-         "squawk": sq}
+        {
+            "timestamp": 1647421385000,
+            "icao24": "39b415",
+            "latitude": 43.2,
+            "longitude": 6.7,
+            "squawk": sq,
+        }
         for sq in (4720.0, 25.0, 0.0, None)
     ]
     for i, r in enumerate(records):
@@ -114,16 +119,57 @@ def test_readsb_trace_flags(tmp_path: Path) -> None:
         "icao": "ac671b",
         "timestamp": 1738703622.619,
         "trace": [
-            [0.0, 16.7, -88.0, 32000, 478.6, 327.8, 0, 0, {"flight": "DAL1812 "}, "adsb_icao",
-             33825, 32, 280, 0.0],
+            [
+                0.0,
+                16.7,
+                -88.0,
+                32000,
+                478.6,
+                327.8,
+                0,
+                0,
+                {"flight": "DAL1812 "},
+                "adsb_icao",
+                33825,
+                32,
+                280,
+                0.0,
+            ],
             # altitude geometric (8) and rate geometric (4): baro altitude unknown
-            [9.0, 16.8, -88.1, 33800, 480.0, 330.0, 12, 64, None, "adsb_icao", 33800, 64, 280,
-             0.0],
+            [9.0, 16.8, -88.1, 33800, 480.0, 330.0, 12, 64, None, "adsb_icao", 33800, 64, 280, 0.0],
             # new leg (2): the callsign is not carried over
-            [7200.0, 44.8, -93.2, "ground", 10.0, 120.0, 2, None, None, "adsb_icao", None, None,
-             None, None],
-            [7210.0, 44.8, -93.2, None, 12.0, 120.0, 1, None, {"flight": "DAL2418"}, "adsb_icao",
-             None, None, None, None],
+            [
+                7200.0,
+                44.8,
+                -93.2,
+                "ground",
+                10.0,
+                120.0,
+                2,
+                None,
+                None,
+                "adsb_icao",
+                None,
+                None,
+                None,
+                None,
+            ],
+            [
+                7210.0,
+                44.8,
+                -93.2,
+                None,
+                12.0,
+                120.0,
+                1,
+                None,
+                {"flight": "DAL2418"},
+                "adsb_icao",
+                None,
+                None,
+                None,
+                None,
+            ],
         ],
     }
     path = tmp_path / "trace_full_ac671b.json"

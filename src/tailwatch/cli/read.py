@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -42,9 +43,10 @@ def _summary(result: ReadResult) -> Table:
     table.add_column("value", justify="right")
     table.add_row("rows", f"{pos.height:,}")
     table.add_row("aircraft", f"{pos['icao24'].n_unique():,}")
-    if pos.height:
-        table.add_row("from", f"{pos['time'].min():%Y-%m-%d %H:%M:%S} UTC")
-        table.add_row("to", f"{pos['time'].max():%Y-%m-%d %H:%M:%S} UTC")
+    first, last = pos["time"].min(), pos["time"].max()
+    if isinstance(first, datetime) and isinstance(last, datetime):
+        table.add_row("from", f"{first:%Y-%m-%d %H:%M:%S} UTC")
+        table.add_row("to", f"{last:%Y-%m-%d %H:%M:%S} UTC")
     reasons = result.quarantine.group_by("reason").len().sort("len", descending=True)
     for reason, count in reasons.iter_rows():
         table.add_row(f"quarantined: {reason}", f"{count:,}")

@@ -254,7 +254,11 @@ def _sort_dedupe(goods: list[pl.DataFrame]) -> tuple[pl.DataFrame, dict[int, int
             dup_by_file = dict(
                 zip(counts[_FILE_IDX].to_list(), counts["len"].to_list(), strict=True)
             )
-            frame = frame.with_row_index("_i").filter(~pl.col("_i").is_in(dups["_i"].implode())).drop("_i")
+            frame = (
+                frame.with_row_index("_i")
+                .filter(~pl.col("_i").is_in(dups["_i"].implode()))
+                .drop("_i")
+            )
     return frame.drop(_FILE_IDX), dup_by_file
 
 

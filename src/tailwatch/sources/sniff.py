@@ -115,6 +115,8 @@ def sniff(blob: Blob) -> Sniffed:
     head = blob.content_head()
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     if not text:
+        if blob.gzipped:
+            blob.content()  # raises: a gzip that yields nothing is truncated or corrupt
         raise UnreadableFileError(blob.name, "empty file")
     if text[:1] in (b"{", b"["):
         json_fmt = _json_format(text)
