@@ -58,7 +58,7 @@ def detect(
     params = params or DetectionParams()
     index = index or AirportIndex.default()
     frame, rejected, duplicates = clean(positions, params)
-    counts = {"rows_used": frame.height, "duplicates": duplicates}
+    counts = {"rows_used": frame.height, "merged_duplicates_or_repeats": duplicates}
     for reason, n in rejected.group_by("reason").len().iter_rows():
         counts[f"rejected_{reason}"] = int(n)
     if frame.height == 0:

@@ -210,8 +210,13 @@ def _decide(
     a_time, g_time = r["a_time"], r["g_time"]
     alt = r["a_alt"]
     alt_txt = "unknown altitude" if alt is None else f"{alt:,.0f} ft"
-    if r["g_row"] is not None and r["g_airport"] is not None:
-        gap = abs((a_time - g_time).total_seconds())
+    gap = abs((a_time - g_time).total_seconds()) if g_time is not None else 0.0
+    reach = (
+        r["g_row"] is not None
+        and r["g_airport"] is not None
+        and (gap <= p.observed_max_gap_s or _km(r) <= p.gap_reach_km)
+    )
+    if reach:
         observed = gap <= p.observed_max_gap_s
         rw = r["rw_runway"] if r["rw_airport"] == r["g_airport"] else None
         out.update(
@@ -224,7 +229,8 @@ def _decide(
             lat=r["g_lat"],
             lon=r["g_lon"],
             alt_ft=r["g_alt"],
-            time=a_time if takeoff else g_time,
+            # Across a gap the event time is the airborne bound; the other is kept.
+            time=a_time if (takeoff or not observed) else g_time,
             time_earliest=g_time if takeoff else a_time,
             time_latest=a_time if takeoff else g_time,
         )
@@ -248,13 +254,20 @@ def _decide(
         gs = r["a_gs"] or 140.0
         shift = timedelta(seconds=3600.0 * dist / (max(gs, 60.0) * 1.852))
         t = a_time - shift if takeoff else a_time + shift
+        # Within a few hundred feet of the threshold elevation and close: the data
+        # shows the aircraft at the runway, not just heading for it.
+        at_runway = (
+            r["a_height"] is not None
+            and r["a_height"] <= p.observed_height_ft
+            and dist <= p.observed_dist_km
+        )
         out.update(
             airport=r["a_airport"],
             runway=r["a_runway"],
             runner_up=r["a_ru"],
             runner_up_margin_km=r["a_margin"],
             distance_km=dist,
-            confidence="inferred",
+            confidence="observed" if at_runway else "inferred",
             time=t,
             time_earliest=r["other_t"] if takeoff else a_time,
             time_latest=a_time if takeoff else r["other_t"],
@@ -287,6 +300,13 @@ def _decide(
         reason=reason,
     )
     return out
+
+
+def _km(r: dict[str, Any]) -> float:
+    """Distance (km) between the ground and airborne positions of an end."""
+    from tailwatch.reference.airports import haversine_km
+
+    return float(haversine_km(r["g_lat"], r["g_lon"], r["a_lat"], r["a_lon"]))
 
 
 def touch_and_goes(

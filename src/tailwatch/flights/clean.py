@@ -6,6 +6,9 @@ Rules (all per aircraft, vectorised over every aircraft at once):
   evidence (``no_position``, ``invalid_position``);
 * duplicates (same aircraft, same time) keep one row, chosen by a total order on the
   values so the result does not depend on input order;
+* stale repeats (a row identical in position, altitude, speed, track and flag to both
+  its neighbours) are merged: feeds re-send the last state when they lose an
+  aircraft, which would otherwise look like an aircraft standing still in the air;
 * **impossible jumps**: consecutive positions whose implied speed exceeds
   ``max_speed_kt`` cut the track into *chunks*. A chunk that is short in time
   (``max_glitch_s``) and whose neighbours on both sides are reachable from each
@@ -105,7 +108,10 @@ def _glitch_chunks(
 def clean(
     positions: pl.DataFrame | pl.LazyFrame, params: DetectionParams
 ) -> tuple[pl.DataFrame, pl.DataFrame, int]:
-    """Return (clean positions sorted by icao24/time, rejected rows, duplicates merged)."""
+    """Return (clean positions sorted by icao24/time, rejected rows, rows merged).
+
+    Rows merged = exact (icao24, time) duplicates + stale repeats (see below).
+    """
     lf = positions.lazy().select([pl.col(c).cast(t) for c, t in POSITIONS.items()])
     missing = (
         pl.col("time").is_null()
@@ -132,11 +138,31 @@ def clean(
     n_in = tagged.filter(pl.col("reason").is_null()).select(pl.len()).collect().item()
     duplicates = int(n_in) - frame.height
 
+    # Stale repeats: a feed that lost the aircraft keeps re-sending its last state
+    # (OpenSky state vectors do). A row identical to both neighbours carries no new
+    # information and would fake a stationary aircraft; the first and last of a run
+    # are kept so the time span is not lost.
+    state = ["lat", "lon", "alt_baro_ft", "gs_kt", "track_deg", "on_ground"]
+    same = pl.lit(True)
+    for c in [*state, "icao24"]:
+        same = (
+            same
+            & pl.col(c).eq_missing(pl.col(c).shift(1))
+            & pl.col(c).eq_missing(pl.col(c).shift(-1))
+        )
+    stale = frame.select(same.fill_null(False)).to_series()
+    n_stale = int(stale.sum())
+    frame = frame.filter(~stale)
+
     # Impossible horizontal jumps.
     dist = haversine_km(
         pl.col("lat").shift(1), pl.col("lon").shift(1), pl.col("lat"), pl.col("lon")
     )
-    dt_h = _seconds(pl.col("time"), pl.col("time").shift(1)).clip(1.0, None) / 3600.0
+    # Feeds repeat a position until a new one arrives: time the hop from when the
+    # previous position was *first* reported, not from its last repeat.
+    moved = (pl.col("lat") != pl.col("lat").shift(1)) | (pl.col("lon") != pl.col("lon").shift(1))
+    first_t = pl.when(moved.fill_null(True)).then(pl.col("time")).forward_fill()
+    dt_h = _seconds(pl.col("time"), first_t.shift(1)).clip(1.0, None) / 3600.0
     jump = (dist - params.position_slack_km) / KM_PER_NM / dt_h > params.max_speed_kt
     gap_h = _seconds(pl.col("n_time"), pl.col("p_time")).clip(1.0, None) / 3600.0
     feasible = (
@@ -178,7 +204,7 @@ def clean(
         .sort("icao24", "time", "reason", nulls_last=True)
         .collect()
     )
-    return frame, rejected, duplicates
+    return frame, rejected, duplicates + n_stale
 
 
 __all__ = ["clean"]

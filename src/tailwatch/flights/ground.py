@@ -73,7 +73,7 @@ def field_elevation(frame: pl.DataFrame, index: AirportIndex, radius_km: float) 
     ).to_series()
 
 
-def _implied_speed(frame: pl.DataFrame, p: DetectionParams) -> pl.Series:
+def _implied_speed(frame: pl.DataFrame, p: DetectionParams) -> pl.DataFrame:
     """Speed (kt) implied by positions ~``speed_baseline_s`` before and after each one.
 
     A time baseline (not a row count) so that stale, repeated positions followed by a
@@ -115,18 +115,25 @@ def _implied_speed(frame: pl.DataFrame, p: DetectionParams) -> pl.Series:
     lon_f = pl.coalesce("_f_lon", pl.when(same_next).then(pl.col("lon").shift(-1)), "lon")
     t_f = pl.coalesce("_f_t", pl.when(same_next).then(pl.col("time").shift(-1)), "time")
     span_h = _seconds(t_f, t_b) / 3600.0
-    return both.select(
-        pl.when(span_h > 0)
-        .then(haversine_km(lat_b, lon_b, lat_f, lon_f) / KM_PER_NM / span_h)
-        .alias("implied")
-    ).to_series()
+    out = both.select(
+        implied=pl.when(span_h > 0).then(
+            haversine_km(lat_b, lon_b, lat_f, lon_f) / KM_PER_NM / span_h
+        ),
+        _both=pl.col("_b_t").is_not_null() & pl.col("_f_t").is_not_null(),
+    )
+    return out.select(
+        "implied",
+        _static=(pl.col("_both") & (pl.col("implied") < p.taxi_speed_kt)).fill_null(False),
+    )
 
 
 def add_state(frame: pl.DataFrame, params: DetectionParams, index: AirportIndex) -> pl.DataFrame:
     """Add ``field_elev_ft``, ``height_ft``, ``speed_kt``, ``raw_ground`` and ``ground``."""
     p = params
     frame = frame.with_columns(field_elevation(frame, index, p.field_search_km))
-    implied = _implied_speed(frame, params)
+    implied_df = _implied_speed(frame, params)
+    implied = implied_df["implied"]
+    frame = frame.with_columns(implied_df["_static"])
     frame = frame.with_columns(
         # No field lies above the lookup ceiling, so a higher altitude is a height.
         height_ft=pl.col("alt_baro_ft")
@@ -139,24 +146,39 @@ def add_state(frame: pl.DataFrame, params: DetectionParams, index: AirportIndex)
     h, v, flag = pl.col("height_ft"), pl.col("speed_kt"), pl.col("on_ground")
     high = (h > p.air_height_ft).fill_null(False)
     moving = (v >= p.taxi_speed_kt).fill_null(True)
-    static_unreported = pl.col("gs_kt").is_null() & (v < p.taxi_speed_kt).fill_null(False)
     gs_unknown = pl.col("gs_kt").is_null()
+    has_alt = pl.col("alt_baro_ft").is_not_null() | pl.col("alt_geom_ft").is_not_null()
+    # Positions that did not move over the speed baseline: whatever the (possibly
+    # stale) ground speed and (possibly garbled) altitude say, it is not flying.
+    # Only where the altitude does not say "flying low" (stale positions happen at the
+    # edge of coverage): no altitude, a ground flag, near the field, or a glitch-high one.
+    static = pl.col("_static") & (
+        ~has_alt
+        | flag.fill_null(False)
+        | (h <= p.ground_height_ft).fill_null(False)
+        | (pl.col("alt_baro_ft") >= _LOOKUP_MAX_ALT_FT).fill_null(False)
+    )
     raw = (
+        pl.when(static)
+        .then(pl.lit(True))
         # An altitude far above the field with no reported speed, while the transponder
         # says "on ground": a garbled altitude on a parked or taxiing aircraft.
-        pl.when(high & gs_unknown & flag.fill_null(False))
+        .when(high & gs_unknown & flag.fill_null(False))
         .then(pl.lit(True))
         .when(high & (moving | ~gs_unknown))
         .then(pl.lit(False))
-        .when(high & static_unreported)
-        .then(pl.lit(True))
         .when((v < p.taxi_speed_kt).fill_null(False))
         .then(pl.lit(True))
         .when(flag.fill_null(False))
         .then(pl.lit(True))
-        .when((v >= p.air_speed_kt).fill_null(False))
+        # Airborne position messages carry an altitude; surface ones do not.
+        .when((v >= p.air_speed_kt).fill_null(False) & has_alt)
         .then(pl.lit(False))
-        .when((flag == False).fill_null(False) & (h.is_null() | (h > p.ground_height_ft)))  # noqa: E712
+        .when(
+            (flag == False).fill_null(False)  # noqa: E712
+            & has_alt
+            & (h.is_null() | (h > p.ground_height_ft))
+        )
         .then(pl.lit(False))
         .otherwise(None)
     )
@@ -176,9 +198,7 @@ def _runs(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.with_columns(_run=new.cum_sum())
 
 
-def _persist(frame: pl.DataFrame, p: DetectionParams) -> pl.DataFrame:
-    """Remove runs too short to be real; mark touch-and-goes in ``touch_and_go``."""
-    frame = _runs(frame)
+def _run_table(frame: pl.DataFrame) -> pl.DataFrame:
     runs = (
         frame.group_by("_run")
         .agg(
@@ -187,43 +207,68 @@ def _persist(frame: pl.DataFrame, p: DetectionParams) -> pl.DataFrame:
             pl.len().alias("n"),
             _seconds(pl.col("time").last(), pl.col("time").first()).alias("dur_s"),
             pl.col("height_ft").max().alias("hmax"),
+            pl.col("height_ft").min().alias("hmin"),
             pl.col("speed_kt").min().alias("vmin"),
         )
         .sort("_run")
     )
     same_prev = pl.col("_ac") == pl.col("_ac").shift(1)
     same_next = pl.col("_ac") == pl.col("_ac").shift(-1)
-    g_prev = pl.when(same_prev).then(pl.col("ground").shift(1))
-    g_next = pl.when(same_next).then(pl.col("ground").shift(-1))
+    return runs.with_columns(
+        g_prev=pl.when(same_prev).then(pl.col("ground").shift(1)),
+        g_next=pl.when(same_next).then(pl.col("ground").shift(-1)),
+    )
+
+
+def _flip(frame: pl.DataFrame, runs: pl.DataFrame, flip: pl.Expr) -> pl.DataFrame:
+    flips = runs.filter(flip).select("_run", _flip=pl.lit(True))
+    return (
+        frame.join(flips, on="_run", how="left", maintain_order="left")
+        .with_columns(
+            ground=pl.when(pl.col("_flip").fill_null(False))
+            .then(~pl.col("ground"))
+            .otherwise("ground")
+        )
+        .drop("_flip")
+    )
+
+
+def _persist(frame: pl.DataFrame, p: DetectionParams) -> pl.DataFrame:
+    """Remove runs too short to be real; mark touch-and-goes in ``touch_and_go``.
+
+    Two passes, so that alternating short runs resolve in a fixed order: first short
+    low airborne runs become ground (noise while parked/taxiing), then short ground
+    runs between airborne runs become airborne (touch-and-go, or a flag flicker).
+    """
+    frame = _runs(frame)
+    runs = _run_table(frame)
     short_air = (
         ~pl.col("ground")
         & ((pl.col("dur_s") < p.min_air_s) | (pl.col("n") < p.min_air_points))
         & (pl.col("hmax") <= p.air_height_ft).fill_null(True)
-        & (g_prev.fill_null(True) & g_next.fill_null(True))
-        & (g_prev.is_not_null() | g_next.is_not_null())
+        & pl.col("g_prev").fill_null(True)
+        & pl.col("g_next").fill_null(True)
+        & (pl.col("g_prev").is_not_null() | pl.col("g_next").is_not_null())
     )
+    frame = _runs(_flip(frame, runs, short_air).drop("_run"))
+    runs = _run_table(frame)
     short_ground = (
         pl.col("ground")
         & ((pl.col("dur_s") < p.min_ground_s) | (pl.col("n") < p.min_ground_points))
-        & (g_prev == False)  # noqa: E712
-        & (g_next == False)  # noqa: E712
+        & (pl.col("g_prev") == False)  # noqa: E712
+        & (pl.col("g_next") == False)  # noqa: E712
     )
     tg = (
         short_ground
         & (pl.col("n") >= 2)
         & (pl.col("vmin") >= p.touch_and_go_min_kt).fill_null(False)
     )
-    runs = runs.select(
-        "_run",
-        _flip=short_air | short_ground,
-        touch_and_go=tg,
-    )
-    frame = frame.join(runs, on="_run", how="left", maintain_order="left")
-    frame = frame.with_columns(
-        ground=pl.when("_flip").then(~pl.col("ground")).otherwise("ground"),
-        touch_and_go=pl.when("touch_and_go").then(pl.col("_run")).otherwise(None),
-    ).drop("_flip", "_run")
-    return frame
+    # A "ground" run whose every known height is well above the field is an airborne
+    # aircraft whose positions went stale, not a landing.
+    high_ground = pl.col("ground") & (pl.col("hmin") > p.air_height_ft).fill_null(False)
+    frame = _flip(frame, runs, short_ground | high_ground)
+    tg_runs = runs.filter(tg).select("_run", touch_and_go=pl.col("_run"))
+    return frame.join(tg_runs, on="_run", how="left", maintain_order="left").drop("_run")
 
 
 __all__ = ["add_state", "field_elevation"]

@@ -57,10 +57,17 @@ class DetectionParams:
     --------
     observed_max_gap_s: 300. A take-off/landing is ``observed`` when the last ground
         and first airborne positions (or vice versa) are at most this far apart in time.
+    gap_reach_km: 60. When the transition fell in a longer gap, the airport where the
+        aircraft was on the ground is still claimed (``inferred``) if the airborne end
+        is within this distance of it (a direct climb-out or descent); farther away,
+        the flight's end is judged from its airborne end alone.
     runway_max_km: 1.5. A ground position belongs to an airport when it lies within
         this distance of one of its runways (aprons and taxiways included).
     arp_max_km: 2.5. Fallback for airports without runway data: distance to the
         airport reference point.
+    observed_height_ft: 300, observed_dist_km: 3. An airborne end lined up with a
+        runway, at most 300 ft above its threshold and 3 km from it, is ``observed``:
+        the data shows it at the runway (coverage often stops a few hundred feet up).
     inferred_max_km: 12. Signal lost farther than this from a threshold: no airport.
     inferred_max_height_ft: 2000. Signal lost higher than this above the threshold:
         no airport.
@@ -102,8 +109,11 @@ class DetectionParams:
     ground_jump_km: float = 20.0
     # airports
     observed_max_gap_s: float = 300.0
+    gap_reach_km: float = 60.0
     runway_max_km: float = 1.5
     arp_max_km: float = 2.5
+    observed_height_ft: float = 300.0
+    observed_dist_km: float = 3.0
     inferred_max_km: float = 12.0
     inferred_max_height_ft: float = 2000.0
     align_max_deg: float = 20.0
