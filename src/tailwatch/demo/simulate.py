@@ -413,7 +413,7 @@ def _sample(
         "lat": lat[keep] + rng.normal(0, 3e-5, n),
         "lon": lon[keep] + rng.normal(0, 3e-5, n),
         "alt": np.where(ground[keep], np.nan, np.round(alt[keep] / 25.0) * 25.0),
-        "gs": np.round(gs[keep] + rng.normal(0, 0.5, n)),
+        "gs": np.maximum(np.round(gs[keep] + rng.normal(0, 0.5, n)), 0.0),
         "trk": np.where(gs[keep] > 1.0, np.round(trk[keep], 1), np.nan),
         "vr": np.where(ground[keep], 0.0, np.round(vr[keep] / 64.0) * 64.0),
         "ground": ground[keep],
