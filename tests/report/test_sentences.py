@@ -155,3 +155,23 @@ def test_trip_sentence() -> None:
 )
 def test_airport_names(name: str, city: str, expected: str) -> None:
     assert airport_display_name(name, city) == expected
+
+
+def test_trip_from_outside_coverage() -> None:
+    lfpv = Place("LFPV", "Villacoublay")
+    f = TripFacts(
+        who=Who("3aabfc"),
+        origin=None,
+        departure_time=None,
+        departure_confidence="none",
+        final=None,
+        arrival_time=None,
+        arrival_confidence="none",
+        stops=(TripStop(lfpv, 46 * 60, stopover=True),),
+        destination=lfpv,
+        round_trip=False,
+    )
+    assert trip_sentence(f) == (
+        "3aabfc came into coverage airborne and flew to Villacoublay (LFPV) for 46 min, "
+        "and left coverage airborne."
+    )

@@ -234,9 +234,7 @@ def trip_sentence(f: TripFacts, *, date: bool = True) -> str:
             f"{verb} from {f.origin.short()} at {format_time(f.departure_time, date=date)}"
         )
     else:
-        parts.append("came into coverage airborne")
-    stays = [s for s in f.stops if not s.stopover]
-    stopovers = [s for s in f.stops if s.stopover]
+        parts.append("came into coverage airborne and flew")
 
     def on_ground(s: TripStop) -> str:
         if s.dwell_s is None:
@@ -244,11 +242,13 @@ def trip_sentence(f: TripFacts, *, date: bool = True) -> str:
         bound = "at most " if s.departure_is_upper_bound else ""
         return f"{s.place.short()} for {bound}{format_duration(s.dwell_s)}"
 
+    dest = f.destination.icao if f.destination is not None else None
+    main = next((s for s in f.stops if s.place.icao == dest), None)
     if f.destination is not None:
-        main = next((s for s in stays if s.place.icao == f.destination.icao), None)
         parts.append(f"to {on_ground(main) if main else f.destination.short()}")
-    others = [s for s in stays if s.place.icao != (f.destination.icao if f.destination else None)]
-    for s in stopovers + others:
+    for s in f.stops:
+        if s is main:
+            continue
         kind = f"a {format_duration(s.dwell_s, adjective=True)} stop" if s.dwell_s else "a stop"
         parts.append(f"with {kind} at {s.place.short()}")
     if len(parts) > 2:
