@@ -13,8 +13,8 @@ Rules (all per aircraft, vectorised over every aircraft at once):
   ``max_speed_kt`` cut the track into *chunks*. A chunk that is short in time
   (``max_glitch_s``) and whose neighbours on both sides are reachable from each
   other is a glitch (a spike, or a burst of spoofed positions); its neighbours are
-  kept. At the ends of a track a chunk of one or two positions against a longer one
-  is a glitch too. Reason ``impossible_jump``;
+  kept. At the ends of a track a short chunk against one at least three times longer
+  is a glitch too (one side of an impossible jump is wrong: the smaller one). Reason ``impossible_jump``;
 * **altitude glitches**: the same on barometric altitudes with ``max_vrate_fpm``:
   a short plateau entered and left by impossible climbs whose two sides agree.
   Reason ``altitude_glitch``.
@@ -95,10 +95,7 @@ def _glitch_chunks(
         & (pl.col("n") <= pl.max_horizontal("p_n", "n_n"))
     )
     edge = (
-        (pl.col("has_p") ^ pl.col("has_n"))
-        & short
-        & (pl.col("n") <= 2)
-        & (pl.coalesce("p_n", "n_n") >= 3 * pl.col("n"))
+        (pl.col("has_p") ^ pl.col("has_n")) & short & (pl.coalesce("p_n", "n_n") >= 3 * pl.col("n"))
     )
     bad = chunks.filter(inner | edge).select("_chunk", _bad=pl.lit(True))
     flagged = work.join(bad, on="_chunk", how="left", maintain_order="left")

@@ -133,7 +133,7 @@ def add_state(frame: pl.DataFrame, params: DetectionParams, index: AirportIndex)
     frame = frame.with_columns(field_elevation(frame, index, p.field_search_km))
     implied_df = _implied_speed(frame, params)
     implied = implied_df["implied"]
-    frame = frame.with_columns(implied_df["_static"])
+    frame = frame.with_columns(implied_df["_static"], implied_df["implied"].alias("implied_kt"))
     frame = frame.with_columns(
         # No field lies above the lookup ceiling, so a higher altitude is a height.
         height_ft=pl.col("alt_baro_ft")
@@ -171,8 +171,12 @@ def add_state(frame: pl.DataFrame, params: DetectionParams, index: AirportIndex)
         .then(pl.lit(True))
         .when(flag.fill_null(False))
         .then(pl.lit(True))
-        # Airborne position messages carry an altitude; surface ones do not.
-        .when((v >= p.air_speed_kt).fill_null(False) & has_alt)
+        # Fast with a clear flag: flying if the altitude (airborne position messages
+        # carry one, surface ones do not) or the positions themselves confirm it.
+        .when(
+            (v >= p.air_speed_kt).fill_null(False)
+            & (has_alt | (pl.col("implied_kt") >= p.air_speed_kt).fill_null(False))
+        )
         .then(pl.lit(False))
         .when(
             (flag == False).fill_null(False)  # noqa: E712
@@ -244,8 +248,15 @@ def _persist(frame: pl.DataFrame, p: DetectionParams) -> pl.DataFrame:
     runs = _run_table(frame)
     short_air = (
         ~pl.col("ground")
-        & ((pl.col("dur_s") < p.min_air_s) | (pl.col("n") < p.min_air_points))
-        & (pl.col("hmax") <= p.air_height_ft).fill_null(True)
+        # Fewer than min_air_points is too little to call a flight at any height
+        # (a garbled altitude on a parked aircraft); a brief low hop is noise too.
+        & (
+            (pl.col("n") < p.min_air_points)
+            | (
+                (pl.col("dur_s") < p.min_air_s)
+                & (pl.col("hmax") <= p.air_height_ft).fill_null(True)
+            )
+        )
         & pl.col("g_prev").fill_null(True)
         & pl.col("g_next").fill_null(True)
         & (pl.col("g_prev").is_not_null() | pl.col("g_next").is_not_null())
@@ -262,6 +273,7 @@ def _persist(frame: pl.DataFrame, p: DetectionParams) -> pl.DataFrame:
         short_ground
         & (pl.col("n") >= 2)
         & (pl.col("vmin") >= p.touch_and_go_min_kt).fill_null(False)
+        & (pl.col("hmax") <= p.ground_height_ft).fill_null(True)
     )
     # A "ground" run whose every known height is well above the field is an airborne
     # aircraft whose positions went stale, not a landing.

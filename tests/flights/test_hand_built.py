@@ -1,0 +1,152 @@
+"""Hand-built trajectories at real runways, each with the answer worked out by hand."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import polars as pl
+import pytest
+from tests.flights.make_traj import (
+    T0,
+    Point,
+    approach,
+    cruise,
+    frame,
+    offset,
+    parked,
+    runway,
+    takeoff,
+)
+
+from tailwatch._schema import EVENTS, FLIGHTS
+from tailwatch.detect import detect
+
+
+def _events(df: pl.DataFrame) -> list[tuple[str, str | None, str]]:
+    ev = detect(df).events
+    return [(r["kind"], r["airport"], r["confidence"]) for r in ev.iter_rows(named=True)]
+
+
+def test_overflight_at_fl350_has_no_airport() -> None:
+    rw = runway("LFPG", "27L")
+    det = detect(frame(cruise(rw.lat, rw.lon - 0.5, 90.0, T0, 20)))
+    assert det.events["airport"].null_count() == det.events.height
+    assert set(det.events["confidence"]) == {"none"}
+    assert det.events.schema == EVENTS
+    assert det.flights.schema == FLIGHTS
+    assert det.flights.height == 1
+
+
+def test_departure_observed_and_arrival_observed() -> None:
+    a, b = runway("LFPB", "27"), runway("LFPO", "06")
+    pts = parked(a, T0, 10) + takeoff(a, T0 + timedelta(minutes=10))
+    pts += approach(b, T0 + timedelta(minutes=60)) + parked(b, T0 + timedelta(minutes=62), 5)
+    ev = detect(frame(pts)).events
+    assert [(r["kind"], r["airport"], r["confidence"]) for r in ev.iter_rows(named=True)] == [
+        ("takeoff", "LFPB", "observed"),
+        ("landing", "LFPO", "observed"),
+    ]
+    tk = ev.row(0, named=True)
+    assert abs((tk["time"] - (T0 + timedelta(minutes=10, seconds=40))).total_seconds()) < 60
+    assert tk["runway"] == "27"
+    assert 1 <= len(tk["evidence"]) <= 8
+
+
+def test_approach_lost_at_800ft_aligned_is_inferred() -> None:
+    rw = runway("LFPB", "27")
+    ev = detect(frame(approach(rw, T0 + timedelta(minutes=30), stop_at_ft=800))).events
+    landing = ev.filter(pl.col("kind") == "landing").row(0, named=True)
+    assert (landing["airport"], landing["confidence"], landing["runway"]) == (
+        "LFPB",
+        "inferred",
+        "27",
+    )
+
+
+def test_lost_at_12000ft_claims_no_airport() -> None:
+    rw = runway("LLBG", "12")
+    lat, lon = offset(rw.lat, rw.lon, 45.0, 40.0)
+    pts = cruise(lat, lon, 225.0, T0, 1, alt=12000, gs=250, step_s=5)
+    ev = detect(frame(pts)).events
+    landing = ev.filter(pl.col("kind") == "landing").row(0, named=True)
+    assert landing["airport"] is None and landing["confidence"] == "none"
+    assert "left coverage at 12,000 ft" in landing["reason"]
+    assert any(c["airport"] == "LLBG" for c in landing["candidates"])
+
+
+def test_go_around_is_not_a_landing() -> None:
+    rw = runway("LFPO", "06")
+    pts = approach(rw, T0 + timedelta(minutes=20), go_around=True)
+    assert [k for k, _, _ in _events(frame(pts))] == ["takeoff", "landing"]  # coverage ends
+    ev = detect(frame(pts)).events
+    assert ev.filter(pl.col("kind") == "landing")["confidence"].to_list() == ["none"]
+
+
+def test_touch_and_go_is_its_own_event() -> None:
+    rw = runway("LFPO", "06")
+    ev = detect(frame(approach(rw, T0 + timedelta(minutes=20), touch_and_go=True))).events
+    tg = ev.filter(pl.col("kind") == "touch_and_go")
+    assert tg.height == 1 and tg["airport"][0] == "LFPO"
+    assert ev.filter(pl.col("kind") == "landing")["airport"].to_list() == [None]
+
+
+def test_parked_three_days_without_signal_is_one_stay() -> None:
+    a = runway("LFPB", "27")
+    pts = approach(a, T0) + parked(a, T0 + timedelta(minutes=2), 10)
+    later = T0 + timedelta(days=3)
+    pts += parked(a, later, 10) + takeoff(a, later + timedelta(minutes=10))
+    det = detect(frame(pts))
+    ev = det.events.filter(pl.col("airport").is_not_null())
+    assert [(r["kind"], r["airport"]) for r in ev.iter_rows(named=True)] == [
+        ("landing", "LFPB"),
+        ("takeoff", "LFPB"),
+    ]
+    assert det.flights.height == 2  # arrival, then departure three days later
+
+
+def test_two_airports_close_together_decided_by_runway() -> None:
+    # Le Bourget and Charles de Gaulle: ~9 km apart; a departure from each.
+    for ap, ident in (("LFPB", "27"), ("LFPG", "27L")):
+        rw = runway(ap, ident)
+        pts = parked(rw, T0, 5) + takeoff(rw, T0 + timedelta(minutes=5))
+        ev = detect(frame(pts)).events
+        assert ev.filter(pl.col("kind") == "takeoff")["airport"].to_list() == [ap]
+
+
+def test_spoofed_500km_jump_is_rejected_and_changes_nothing() -> None:
+    a = runway("LFPB", "27")
+    pts = parked(a, T0, 5) + takeoff(a, T0 + timedelta(minutes=5))
+    clean = detect(frame(pts))
+    spoof = pts[:]
+    p = spoof[60]
+    lat, lon = offset(p.lat, p.lon, 180.0, 500.0)
+    spoof[60] = Point(p.t, lat, lon, p.alt, p.gs, p.track, p.vrate, p.on_ground)
+    det = detect(frame(spoof))
+    assert det.counts.get("rejected_impossible_jump") == 1
+    assert det.rejected["reason"].to_list() == ["impossible_jump"]
+    assert det.events.drop("evidence").equals(clean.events.drop("evidence"))
+
+
+def test_shuffled_and_duplicated_rows_give_the_same_events() -> None:
+    a, b = runway("LFPB", "27"), runway("LFPO", "06")
+    pts = parked(a, T0, 5) + takeoff(a, T0 + timedelta(minutes=5))
+    pts += approach(b, T0 + timedelta(minutes=60))
+    df = frame(pts)
+    messy = pl.concat([df, df.sample(fraction=0.5, seed=1)]).sample(
+        fraction=1.0, shuffle=True, seed=2
+    )
+    assert detect(messy).events.equals(detect(df).events)
+
+
+@pytest.mark.parametrize("alt", [2000.0, 5000.0])
+def test_spurious_ground_flag_at_altitude_makes_no_event(alt: float) -> None:
+    rw = runway("LFBO", "14L")
+    lat, lon = offset(rw.lat, rw.lon, 0.0, 60.0)
+    pts = cruise(lat, lon, 90.0, T0, 10, alt=alt, gs=200, step_s=5)
+    pts = [
+        Point(p.t, p.lat, p.lon, p.alt, p.gs, p.track, p.vrate, i % 7 == 3)
+        for i, p in enumerate(pts)
+    ]
+    det = detect(frame(pts))
+    assert det.flights.height == 1
+    assert det.events["airport"].null_count() == det.events.height

@@ -1,0 +1,179 @@
+"""Real recordings from ../shared/data, with outcomes checked by hand in the data first."""
+
+from __future__ import annotations
+
+import functools
+from datetime import UTC, datetime
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from tailwatch.detect import Detection, detect
+from tailwatch.reference.airports import AirportIndex, haversine_km
+from tailwatch.sources import read_positions
+
+ADSB = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "adsb"
+
+
+@functools.cache
+def _detect(name: str) -> Detection:
+    return detect(read_positions([ADSB / name]).positions)
+
+
+def _at(h: int, m: int, day: tuple[int, int, int] = (2021, 10, 7)) -> datetime:
+    return datetime(*day, h, m, tzinfo=UTC)
+
+
+def _one(det: Detection, icao: str, kind: str, near: datetime, tol_min: float = 3.0) -> dict:
+    ev = det.events.filter(
+        (pl.col("icao24") == icao)
+        & (pl.col("kind") == kind)
+        & ((pl.col("time") - near).abs() <= pl.duration(minutes=tol_min))
+    )
+    assert ev.height == 1, det.events.filter(pl.col("icao24") == icao)
+    return ev.row(0, named=True)
+
+
+@pytest.mark.parametrize(
+    ("icao", "when"),
+    [
+        ("4241bb", _at(13, 50)),
+        ("477ff6", _at(13, 52)),
+        ("a0046f", _at(12, 54)),
+        ("06a133", _at(14, 11)),
+    ],
+)
+def test_paris_state_and_vip_departures_from_le_bourget(icao: str, when: datetime) -> None:
+    ev = _one(_detect("paris_2021-10-07_quickstart.json.gz"), icao, "takeoff", when)
+    assert (ev["airport"], ev["confidence"]) == ("LFPB", "observed")
+
+
+def test_paris_hungarian_falcon_flickering_flag_is_one_flight() -> None:
+    det = _detect("paris_2021-10-07_quickstart.json.gz")
+    assert det.flights.filter(pl.col("icao24") == "477ff6").height == 1
+
+
+def test_paris_french_air_force_falcon_lands_at_villacoublay() -> None:
+    ev = _one(_detect("paris_2021-10-07_quickstart.json.gz"), "3b77e4", "landing", _at(14, 52))
+    assert ev["airport"] == "LFPV"
+    assert ev["confidence"] in ("observed", "inferred")
+
+
+@pytest.mark.parametrize(
+    ("icao", "kind", "when", "airport"),
+    [
+        ("02a195", "landing", _at(14, 25), "LFPO"),  # TAR722
+        ("0a0046", "takeoff", _at(13, 4), "LFPO"),  # DAH1011
+        ("344487", "landing", _at(14, 33), "LFPO"),  # AEA1297
+        ("392af9", "landing", _at(13, 35), "LFPG"),  # AFR73VJ
+        ("7103d7", "landing", _at(14, 55), "LFPG"),  # SVA127
+        ("8964b4", "takeoff", _at(14, 43), "LFPG"),  # UAE74
+    ],
+)
+def test_paris_airliners_get_their_airport(
+    icao: str, kind: str, when: datetime, airport: str
+) -> None:
+    ev = _one(_detect("paris_2021-10-07_quickstart.json.gz"), icao, kind, when)
+    assert ev["airport"] == airport
+    assert ev["confidence"] in ("observed", "inferred")
+
+
+def test_paris_no_airport_without_low_evidence_near_it() -> None:
+    det = _detect("paris_2021-10-07_quickstart.json.gz")
+    index = AirportIndex.default()
+    claimed = det.events.filter(pl.col("airport").is_not_null())
+    assert claimed.height > 50
+    for ev in claimed.iter_rows(named=True):
+        ap = index.airport(ev["airport"])
+        assert ap is not None
+        close_low = [
+            p
+            for p in ev["evidence"]
+            if float(haversine_km(p["lat"], p["lon"], ap["lat"], ap["lon"])) < 15.0
+            and (p["alt_ft"] is None or p["alt_ft"] - float(ap["elevation_ft"]) < 2500.0)
+        ]
+        assert close_low, ev
+
+
+SAVAN_DAY = (2022, 3, 1)
+
+
+def _savan(day: int, h: int, m: int) -> datetime:
+    return datetime(2022, 3 if day > 15 else 4, day, h, m, tzinfo=UTC)
+
+
+def test_savan_toulouse_departures_and_returns_and_le_bourget_night() -> None:
+    det = _detect("savan_39b415_2022-03.json.gz")
+    obs = det.events.filter(pl.col("confidence") == "observed").select(
+        "kind", "airport", pl.col("time").dt.strftime("%m-%d %H:%M")
+    )
+    assert obs.rows() == [
+        ("takeoff", "LFBO", "03-21 08:37"),
+        ("landing", "LFBO", "03-21 17:36"),
+        ("takeoff", "LFBO", "03-22 07:45"),
+        ("landing", "LFBO", "03-23 15:57"),
+        ("takeoff", "LFBO", "03-24 07:39"),
+        ("landing", "LFBO", "03-24 16:24"),
+        ("takeoff", "LFBO", "03-25 07:36"),
+        ("landing", "LFBO", "03-25 16:32"),
+        ("takeoff", "LFBO", "03-28 06:38"),
+        ("landing", "LFPB", "03-28 15:08"),  # the night at Le Bourget...
+        ("takeoff", "LFPB", "03-29 06:44"),  # ...and away the next morning
+        ("landing", "LFBO", "03-29 15:20"),
+        ("takeoff", "LFBO", "04-15 06:41"),
+        ("landing", "LFBO", "04-15 15:15"),
+    ]
+
+
+def test_savan_ground_time_is_not_a_flight_and_gaps_claim_no_airport() -> None:
+    det = _detect("savan_39b415_2022-03.json.gz")
+    assert det.flights.height == 17  # SAVAN01..17
+    assert sorted(det.flights["callsign"].to_list()) == [f"SAVAN{i:02d}" for i in range(1, 18)]
+    none = det.events.filter(pl.col("confidence") == "none")
+    assert none["airport"].null_count() == none.height
+    # The one inferred end: lost at 1,575 ft lined up with Avignon's runway 17.
+    inferred = det.events.filter(pl.col("confidence") == "inferred")
+    assert inferred.select("airport", "runway").rows() == [("LFMV", "17")]
+
+
+def test_readsb_n899dn_four_legs_last_landing_denver() -> None:
+    det = _detect("readsb_trace_full_ac671b.json")
+    assert det.flights["callsign"].to_list() == ["DAL1812", "DAL2418", "DAL1615", "DAL2927"]
+    assert det.flights["landing_airport"].to_list() == ["KMSP", None, "KMSP", "KDEN"]
+    assert det.flights["takeoff_airport"].to_list() == [None, "KMSP", None, "KMSP"]
+    assert det.flights["landing_confidence"][-1] == "observed"
+
+
+@pytest.mark.parametrize(
+    ("name", "kind", "airport", "when"),
+    [
+        ("noisy_landing.json.gz", "landing", "LSZH", datetime(2019, 11, 11, 18, 10, tzinfo=UTC)),
+        ("noisy_takeoff.json.gz", "takeoff", "LSZH", datetime(2019, 11, 11, 17, 40, tzinfo=UTC)),
+        ("noisy_ground.json.gz", "takeoff", "LSZH", datetime(2019, 11, 11, 14, 20, tzinfo=UTC)),
+        ("noisy_time_issue.json.gz", "landing", "LSZH", datetime(2022, 7, 13, 14, 0, tzinfo=UTC)),
+    ],
+)
+def test_noisy_recordings_give_the_true_event_only(
+    name: str, kind: str, airport: str, when: datetime
+) -> None:
+    det = _detect(name)
+    claimed = det.events.filter(pl.col("airport").is_not_null())
+    match = claimed.filter(pl.col("kind") == kind)
+    assert match["airport"].to_list() == [airport]
+    assert abs((match["time"][0] - when).total_seconds()) <= 180
+    assert det.flights.height == 1
+    # The other end is either out of coverage (no airport) or, for the Porto-Zurich
+    # flight with broken timestamps, its climb out of Porto seen from 350 ft.
+    others = claimed.filter(pl.col("kind") != kind)
+    assert others.select("kind", "airport").rows() in ([], [("takeoff", "LPPR")])
+
+
+def test_zurich_ground_movement_is_not_flights() -> None:
+    det = _detect("zurich_airport_onground.json.gz")
+    # Six of the ten aircraft only taxi (with garbled altitudes up to 39,000 ft and
+    # flickering flags): no flight. Four really take off (the data shows them
+    # climbing through 2,500-31,000 ft at 150-500 kt): one flight each, from LSZH.
+    assert sorted(det.flights["icao24"].to_list()) == ["4690e2", "4b160e", "4b1614", "c01074"]
+    assert det.flights["takeoff_airport"].to_list() == ["LSZH"] * 4
+    assert det.events.filter(pl.col("kind") == "touch_and_go").height == 0
