@@ -38,7 +38,8 @@ def test_flights_csv_contract(adsb_dir: Path, tmp_path: Path) -> None:
     assert df["landing_time"][-1].startswith("2025-02-05T19:54")
     assert df["landing_time"][-1].endswith("Z")
     ev = json.loads(df["landing_evidence"][-1])
-    assert ev and {"time", "lat", "lon", "alt_ft", "gs_kt", "on_ground"} <= set(ev[0])
+    assert ev
+    assert {"time", "lat", "lon", "alt_ft", "gs_kt", "on_ground"} <= set(ev[0])
 
 
 @pytest.mark.parametrize("suffix", ["parquet", "json", "geojson"])
@@ -71,7 +72,9 @@ def test_explain_shows_rule_and_points(adsb_dir: Path, capsys: pytest.CaptureFix
     )
     assert rc == 0
     text = capsys.readouterr().out
-    assert "LFPV" in text and "segmentation" in text and "deciding points" in text
+    assert "LFPV" in text
+    assert "segmentation" in text
+    assert "deciding points" in text
 
 
 def test_explain_unknown_aircraft(adsb_dir: Path) -> None:

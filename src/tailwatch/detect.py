@@ -79,7 +79,10 @@ def _assemble(events: pl.DataFrame, segs: pl.DataFrame) -> tuple[pl.DataFrame, p
     air = segs.filter(~pl.col("ground")).select("_seg", "icao24", "callsign", "t0", "t1", "n")
     air = air.with_columns(
         flight_id=pl.Series(
-            [stable_id(ic, "flight", t.isoformat()) for ic, t in zip(air["icao24"], air["t0"])],
+            [
+                stable_id(ic, "flight", t.isoformat())
+                for ic, t in zip(air["icao24"], air["t0"], strict=True)
+            ],
             dtype=pl.String,
         )
     )
@@ -90,7 +93,7 @@ def _assemble(events: pl.DataFrame, segs: pl.DataFrame) -> tuple[pl.DataFrame, p
         event_id=pl.Series(
             [
                 stable_id(ic, k, t.isoformat())
-                for ic, k, t in zip(events["icao24"], events["kind"], events["time"])
+                for ic, k, t in zip(events["icao24"], events["kind"], events["time"], strict=True)
             ],
             dtype=pl.String,
         )

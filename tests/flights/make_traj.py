@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 import polars as pl
 
 from tailwatch._schema import POSITIONS
 from tailwatch.reference.airports import AirportIndex
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 T0 = datetime(2024, 5, 1, 10, 0, tzinfo=UTC)
 KM_PER_DEG = 111.195

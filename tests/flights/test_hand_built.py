@@ -69,7 +69,8 @@ def test_lost_at_12000ft_claims_no_airport() -> None:
     pts = cruise(lat, lon, 225.0, T0, 1, alt=12000, gs=250, step_s=5)
     ev = detect(frame(pts)).events
     landing = ev.filter(pl.col("kind") == "landing").row(0, named=True)
-    assert landing["airport"] is None and landing["confidence"] == "none"
+    assert landing["airport"] is None
+    assert landing["confidence"] == "none"
     assert "left coverage at 12,000 ft" in landing["reason"]
     assert any(c["airport"] == "LLBG" for c in landing["candidates"])
 
@@ -86,7 +87,8 @@ def test_touch_and_go_is_its_own_event() -> None:
     rw = runway("LFPO", "06")
     ev = detect(frame(approach(rw, T0 + timedelta(minutes=20), touch_and_go=True))).events
     tg = ev.filter(pl.col("kind") == "touch_and_go")
-    assert tg.height == 1 and tg["airport"][0] == "LFPO"
+    assert tg.height == 1
+    assert tg["airport"][0] == "LFPO"
     assert ev.filter(pl.col("kind") == "landing")["airport"].to_list() == [None]
 
 

@@ -16,15 +16,17 @@ from __future__ import annotations
 
 import hashlib
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
 from tailwatch._schema import CANDIDATES, EVENTS
 from tailwatch.events.evidence import evidence
 from tailwatch.events.runway import aligned, nearest_airports, on_airport, runway_for
-from tailwatch.flights.params import DetectionParams
-from tailwatch.reference.airports import AirportIndex
+
+if TYPE_CHECKING:
+    from tailwatch.flights.params import DetectionParams
+    from tailwatch.reference.airports import AirportIndex
 
 _COMPASS = ("N", "NE", "E", "SE", "S", "SW", "W", "NW")
 
@@ -128,7 +130,7 @@ def build_events(
             kind,
             index,
             p,
-        )  # type: ignore[arg-type]
+        )
         if al.height:
             al = al.with_columns(query=sub["query"][al["query"]])
             parts.append(al)
@@ -282,7 +284,8 @@ def _decide(
     cands = r["candidates"] or []
     if cands:
         c = cands[0]
-        where = f"{c['distance_km']:.0f} km {_compass((c['bearing_deg'] + 180) % 360)} of {c['airport']}"
+        side = _compass((c["bearing_deg"] + 180) % 360)
+        where = f"{c['distance_km']:.0f} km {side} of {c['airport']}"
     else:
         where = f"no airport within {p.candidates_km:.0f} km"
     if r["g_row"] is not None:

@@ -11,14 +11,15 @@ before the threshold) and ``cross`` its distance from the centreline.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-import numpy as np
 import polars as pl
 
 from tailwatch.flights._geo import angle_diff_deg, bearing_deg, haversine_km
-from tailwatch.flights.params import DetectionParams
-from tailwatch.reference.airports import AirportIndex
+
+if TYPE_CHECKING:
+    from tailwatch.flights.params import DetectionParams
+    from tailwatch.reference.airports import AirportIndex
 
 FT_PER_KM = 3280.84
 #: Longest runway in the data (~5.5 km) plus margin, so a point past the far end finds
@@ -59,7 +60,7 @@ def on_airport(points: pl.DataFrame, index: AirportIndex, params: DetectionParam
     ``runway_max_km`` of a runway, or ``arp_max_km`` of a runway-less airport's
     reference point: ``query, airport, dist_km`` sorted by query and distance.
     """
-    out_schema = {"query": pl.UInt32(), "airport": pl.String(), "dist_km": pl.Float64()}
+    out_schema = pl.Schema({"query": pl.UInt32(), "airport": pl.String(), "dist_km": pl.Float64()})
     if points.height == 0:
         return pl.DataFrame(schema=out_schema)
     ends = _ends_near(points, index, params.runway_max_km + _RUNWAY_REACH_KM, 32)
@@ -113,15 +114,17 @@ def aligned(
     Returns ``query, airport, runway, dist_km, height_ft, cross_km, score`` — every
     qualifying end, best (lowest score) first per query.
     """
-    schema = {
-        "query": pl.UInt32(),
-        "airport": pl.String(),
-        "runway": pl.String(),
-        "dist_km": pl.Float64(),
-        "height_ft": pl.Float64(),
-        "cross_km": pl.Float64(),
-        "score": pl.Float64(),
-    }
+    schema = pl.Schema(
+        {
+            "query": pl.UInt32(),
+            "airport": pl.String(),
+            "runway": pl.String(),
+            "dist_km": pl.Float64(),
+            "height_ft": pl.Float64(),
+            "cross_km": pl.Float64(),
+            "score": pl.Float64(),
+        }
+    )
     ends = _ends_near(points, index, params.inferred_max_km + _RUNWAY_REACH_KM, 48)
     if ends.height == 0:
         return pl.DataFrame(schema=schema)
@@ -178,7 +181,7 @@ def runway_for(
     ``points`` has ``lat, lon, course_deg``; the point must be within ``max_cross_km``
     of the centreline, between the thresholds (with 1 km margin), course aligned.
     """
-    schema = {"query": pl.UInt32(), "airport": pl.String(), "runway": pl.String()}
+    schema = pl.Schema({"query": pl.UInt32(), "airport": pl.String(), "runway": pl.String()})
     ends = _ends_near(points, index, _RUNWAY_REACH_KM + 1.0, 32)
     if ends.height == 0:
         return pl.DataFrame(schema=schema)
@@ -224,7 +227,5 @@ def nearest_airports(
         pl.col("bearing_deg").cast(pl.Float32),
     )
 
-
-_ = np  # numpy kept for callers' arrays
 
 __all__ = ["aligned", "nearest_airports", "on_airport", "runway_for"]

@@ -14,7 +14,8 @@ Rules (all per aircraft, vectorised over every aircraft at once):
   (``max_glitch_s``) and whose neighbours on both sides are reachable from each
   other is a glitch (a spike, or a burst of spoofed positions); its neighbours are
   kept. At the ends of a track a short chunk against one at least three times longer
-  is a glitch too (one side of an impossible jump is wrong: the smaller one). Reason ``impossible_jump``;
+  is a glitch too (one side of an impossible jump is wrong: the smaller one).
+  Reason ``impossible_jump``;
 * **altitude glitches**: the same on barometric altitudes with ``max_vrate_fpm``:
   a short plateau entered and left by impossible climbs whose two sides agree.
   Reason ``altitude_glitch``.
@@ -22,11 +23,15 @@ Rules (all per aircraft, vectorised over every aircraft at once):
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import polars as pl
 
 from tailwatch._schema import POSITIONS, REJECTED
 from tailwatch.flights._geo import KM_PER_NM, haversine_km
-from tailwatch.flights.params import DetectionParams
+
+if TYPE_CHECKING:
+    from tailwatch.flights.params import DetectionParams
 
 _SORT_KEYS = ["icao24", "time", "lat", "lon", "alt_baro_ft", "gs_kt", "track_deg", "on_ground"]
 

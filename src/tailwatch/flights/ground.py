@@ -25,13 +25,16 @@ touch-and-go if it stays fast, else a flicker (kept airborne).
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 import numpy as np
 import polars as pl
 
 from tailwatch.flights._geo import KM_PER_NM, haversine_km
-from tailwatch.flights.params import DetectionParams
-from tailwatch.reference.airports import AirportIndex
+
+if TYPE_CHECKING:
+    from tailwatch.flights.params import DetectionParams
+    from tailwatch.reference.airports import AirportIndex
 
 #: Positions above this (ft) are never near a field we could land on: skip the lookup.
 _LOOKUP_MAX_ALT_FT = 16000.0

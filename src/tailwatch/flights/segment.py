@@ -14,12 +14,16 @@ data says a landing must have happened in between (see :func:`gap_splits`):
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import polars as pl
 
 from tailwatch.events.runway import aligned
 from tailwatch.flights._geo import bearing_deg, haversine_km
-from tailwatch.flights.params import DetectionParams
-from tailwatch.reference.airports import AirportIndex
+
+if TYPE_CHECKING:
+    from tailwatch.flights.params import DetectionParams
+    from tailwatch.reference.airports import AirportIndex
 
 
 def _seconds(a: pl.Expr, b: pl.Expr) -> pl.Expr:
