@@ -107,6 +107,30 @@ def _glitch_chunks(
     return (flagged["_bad"].fill_null(False) & flagged["_valid"]).alias("glitch")
 
 
+def _dedupe_sorted(frame: pl.DataFrame) -> pl.DataFrame:
+    """Sorted by (icao24, time), one row per key, independent of input order.
+
+    Readers usually deliver sorted rows: that is checked in one pass and the sort
+    skipped. Rows sharing (icao24, time) — rare — are ordered by all their values and
+    the first kept, so which one survives does not depend on input order.
+    """
+    ic, t = pl.col("icao24"), pl.col("time")
+    in_order = (ic > ic.shift(1)) | ((ic == ic.shift(1)) & (t >= t.shift(1)))
+    if not frame.select(in_order.fill_null(True).all()).item():
+        frame = frame.sort("icao24", "time")
+    same = (ic == ic.shift(1)) & (t == t.shift(1))
+    dup = (same | same.shift(-1)).fill_null(False)
+    mask = frame.select(dup).to_series()
+    if not mask.any():
+        return frame
+    kept = (
+        frame.filter(mask)
+        .sort(_SORT_KEYS, nulls_last=True)
+        .unique(subset=["icao24", "time"], keep="first", maintain_order=True)
+    )
+    return pl.concat([frame.filter(~mask), kept]).sort("icao24", "time")
+
+
 def clean(
     positions: pl.DataFrame | pl.LazyFrame, params: DetectionParams
 ) -> tuple[pl.DataFrame, pl.DataFrame, int]:
@@ -130,13 +154,7 @@ def clean(
         .then(pl.lit("invalid_position")),
     )
     rejected_parts = [tagged.filter(pl.col("reason").is_not_null())]
-    good = (
-        tagged.filter(pl.col("reason").is_null())
-        .drop("reason")
-        .sort(_SORT_KEYS, nulls_last=True)
-        .unique(subset=["icao24", "time"], keep="first", maintain_order=True)
-    )
-    frame = good.collect()
+    frame = _dedupe_sorted(tagged.filter(pl.col("reason").is_null()).drop("reason").collect())
     n_in = tagged.filter(pl.col("reason").is_null()).select(pl.len()).collect().item()
     duplicates = int(n_in) - frame.height
 

@@ -88,7 +88,8 @@ def _implied_speed(frame: pl.DataFrame, p: DetectionParams) -> pl.DataFrame:
     tol = timedelta(seconds=p.speed_tolerance_s)
     probe = keys.select("_i", "icao24", _tb=pl.col("time") - half, _tf=pl.col("time") + half)
     other = keys.select("icao24", "time", "lat", "lon")
-    back = probe.sort("icao24", "_tb").join_asof(
+    # Rows are sorted by (icao24, time), so both probes are sorted within each aircraft.
+    back = probe.join_asof(
         other,
         left_on="_tb",
         right_on="time",
@@ -97,7 +98,7 @@ def _implied_speed(frame: pl.DataFrame, p: DetectionParams) -> pl.DataFrame:
         tolerance=tol,
         check_sortedness=False,
     )
-    fwd = probe.sort("icao24", "_tf").join_asof(
+    fwd = probe.join_asof(
         other,
         left_on="_tf",
         right_on="time",
@@ -106,8 +107,8 @@ def _implied_speed(frame: pl.DataFrame, p: DetectionParams) -> pl.DataFrame:
         tolerance=tol,
         check_sortedness=False,
     )
-    back = back.sort("_i").select(_b_lat="lat", _b_lon="lon", _b_t="time")
-    fwd = fwd.sort("_i").select(_f_lat="lat", _f_lon="lon", _f_t="time")
+    back = back.select(_b_lat="lat", _b_lon="lon", _b_t="time")
+    fwd = fwd.select(_f_lat="lat", _f_lon="lon", _f_t="time")
     both = pl.concat([keys, back, fwd], how="horizontal")
     same_prev = pl.col("icao24") == pl.col("icao24").shift(1)
     same_next = pl.col("icao24") == pl.col("icao24").shift(-1)
