@@ -73,22 +73,53 @@ def _select(lf: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
-def stage(blob: Blob, layout: Layout) -> pl.LazyFrame:
-    if layout == "parquet":
-        source: Path | bytes = blob.path if blob.path is not None else blob.raw()
-        return _select(pl.scan_parquet(source, row_index_name="_row"))
-    csv_source: Path | bytes = (
+#: Types of a clean OpenSky CSV. A file that does not parse with them is read again
+#: as text (:func:`stage_text`) so that each bad value is quarantined, not fatal.
+_CSV_TYPES: Final = {
+    "time": pl.Float64,
+    "lat": pl.Float64,
+    "lon": pl.Float64,
+    "velocity": pl.Float64,
+    "heading": pl.Float64,
+    "vertrate": pl.Float64,
+    "onground": pl.Boolean,
+    "baroaltitude": pl.Float64,
+    "geoaltitude": pl.Float64,
+    "lastposupdate": pl.Float64,
+}
+
+
+def _scan_csv(blob: Blob, typed: bool) -> pl.LazyFrame:
+    source: Path | bytes = (
         blob.path if blob.path is not None and not blob.gzipped else blob.content()
     )
-    lf = pl.scan_csv(
-        csv_source,
-        infer_schema=False,  # text: a bad value is seen and quarantined, not nulled
+    header = blob.content_head(4096).split(b"\n", 1)[0].decode("utf-8", errors="replace")
+    names = {n.strip() for n in header.split(",")}
+    overrides = {k: v for k, v in _CSV_TYPES.items() if k in names} if typed else None
+    return pl.scan_csv(
+        source,
+        infer_schema=False,  # text, except the overrides of the typed attempt
+        schema_overrides=overrides,
         quote_char=None,  # OpenSky never quotes; a stray quote must not eat lines
         encoding="utf8-lossy",
         truncate_ragged_lines=True,
         row_index_name="_row",
     )
-    return _select(lf)
+
+
+def stage(blob: Blob, layout: Layout) -> pl.LazyFrame:
+    """Typed read (fast); parse errors surface when collected, then use stage_text."""
+    if layout == "parquet":
+        source: Path | bytes = blob.path if blob.path is not None else blob.raw()
+        return _select(pl.scan_parquet(source, row_index_name="_row"))
+    return _select(_scan_csv(blob, typed=True))
+
+
+def stage_text(blob: Blob, layout: Layout) -> pl.LazyFrame:
+    """Every CSV field as text: slower, but a bad value reaches the validator."""
+    if layout == "parquet":
+        return stage(blob, layout)
+    return _select(_scan_csv(blob, typed=False))
 
 
 def check_opensky(staged: pl.LazyFrame | pl.DataFrame, source_file: str) -> Checked:
@@ -98,8 +129,21 @@ def check_opensky(staged: pl.LazyFrame | pl.DataFrame, source_file: str) -> Chec
 def read_opensky(path: str | Path) -> tuple[pl.DataFrame, pl.DataFrame]:
     """One OpenSky CSV/CSV.gz/Parquet file to ``(positions, quarantine)`` (file order)."""
     blob = Blob(name=str(path), path=Path(path))
-    checked = check_opensky(stage(blob, sniff(blob).layout), blob.name)
+    layout = sniff(blob).layout
+    try:
+        checked = check_opensky(stage(blob, layout), blob.name)
+    except pl.exceptions.ComputeError:
+        checked = check_opensky(stage_text(blob, layout), blob.name)
     return checked.good, checked.quarantine
 
 
-__all__ = ["FPM_PER_MS", "FT_PER_M", "KT_PER_MS", "RENAME", "SCALE", "read_opensky", "stage"]
+__all__ = [
+    "FPM_PER_MS",
+    "FT_PER_M",
+    "KT_PER_MS",
+    "RENAME",
+    "SCALE",
+    "read_opensky",
+    "stage",
+    "stage_text",
+]

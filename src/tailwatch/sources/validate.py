@@ -190,8 +190,34 @@ def _present(name: str, dtype: pl.DataType) -> pl.Expr:
     return col.is_not_null()
 
 
+def _fast_checks(schema: pl.Schema, epoch_only: bool) -> dict[str, pl.Expr]:
+    """Whole-column tests: when one holds, the cheap conversion is exact for that column.
+
+    Most files are clean; stripping and re-casing 10 M strings costs more than reading
+    them, so it is only done for columns that need it.
+    """
+    checks: dict[str, pl.Expr] = {}
+    for name in _DATA_COLS:
+        orig = f"_o_{name}"
+        if orig not in schema or schema[orig] != pl.String:
+            continue
+        col = pl.col(orig)
+        if name == "icao24":
+            ok = col.str.contains(r"^[0-9a-f]{6}$")
+        elif name == "callsign":
+            ok = col.str.contains(r"^[A-Z0-9]{1,8}$")
+        elif name == "squawk":
+            ok = col.str.contains(r"^[0-7]{4}$")
+        elif name in _FLOAT_COLS or (name == "time" and epoch_only):
+            ok = col.cast(pl.Float64, strict=False).is_not_null()
+        else:
+            continue
+        checks[name] = (col.is_null() | ok).all()
+    return checks
+
+
 def _stage_columns(
-    schema: pl.Schema, scale: Mapping[str, float], epoch_only: bool
+    schema: pl.Schema, scale: Mapping[str, float], epoch_only: bool, clean: Mapping[str, bool]
 ) -> tuple[list[pl.Expr], dict[str, pl.Expr]]:
     """Typed canonical columns from the originals, and a "source gave it" flag each."""
     typed: list[pl.Expr] = []
@@ -203,25 +229,35 @@ def _stage_columns(
             present[name] = pl.lit(False)
             continue
         dtype = schema[orig]
-        present[name] = _present(orig, dtype)
+        col = pl.col(orig)
+        is_clean = clean.get(name, False)
+        # empty fields are null already (CSV reader); a blank one fails its parse
+        present[name] = col.is_not_null()
         if name == "time":
             if epoch_only and dtype == pl.String:
-                expr = epoch_to_time(pl.col(orig).str.strip_chars().cast(pl.Float64, strict=False))
+                text = col if is_clean else col.str.strip_chars()
+                expr = epoch_to_time(text.cast(pl.Float64, strict=False))
             else:
                 expr = _to_time(orig, dtype)
         elif name in _FLOAT_COLS:
-            expr = _to_float(orig, dtype)
+            if dtype == pl.String and is_clean:
+                expr = col.cast(pl.Float64, strict=False)
+            else:
+                expr = _to_float(orig, dtype)
             if name in scale:
                 expr = expr * scale[name]
         elif name == "icao24":
-            expr = _to_text(orig, dtype).str.strip_chars().str.to_lowercase()
+            expr = col if is_clean else _to_text(orig, dtype).str.strip_chars().str.to_lowercase()
         elif name == "callsign":
-            stripped = _to_text(orig, dtype).str.strip_chars().str.to_uppercase()
-            expr = pl.when(stripped != "").then(stripped)
+            if is_clean:
+                expr = col
+            else:
+                stripped = _to_text(orig, dtype).str.strip_chars().str.to_uppercase()
+                expr = pl.when(stripped != "").then(stripped)
         elif name == "on_ground":
             expr = _to_bool(orig, dtype)
         else:  # squawk
-            expr = _to_squawk(orig, dtype)
+            expr = col if is_clean else _to_squawk(orig, dtype)
         typed.append(expr.alias(name))
     return typed, present
 
@@ -232,8 +268,14 @@ def _bad_float(name: str, present: pl.Expr, lo: float, hi: float) -> pl.Expr:
     return present & (value.is_null() | ~value.is_finite() | (value < lo) | (value > hi))
 
 
-def _reason(present: dict[str, pl.Expr], has_problem: bool) -> pl.Expr:
-    """The first failing check of each row (null when good)."""
+def _reason(
+    present: dict[str, pl.Expr], has_problem: bool, clean: Mapping[str, bool]
+) -> tuple[pl.Expr, pl.Expr]:
+    """The first failing check of each row (null when good), and "any check failed".
+
+    The second is cheap (boolean ops) and runs on every row; the first builds strings
+    and runs only on the rows the second flags.
+    """
     icao = pl.col("icao24")
     time = pl.col("time")
     lat, lon = pl.col("lat"), pl.col("lon")
@@ -242,7 +284,7 @@ def _reason(present: dict[str, pl.Expr], has_problem: bool) -> pl.Expr:
         ("missing_time", ~present["time"]),
         ("bad_time", time.is_null() | (time < MIN_TIME) | (time >= MAX_TIME)),
         ("non_icao_address", icao.str.starts_with("~").fill_null(False)),
-        ("bad_icao24", ~icao.str.contains(r"^[0-9a-f]{6}$").fill_null(False)),
+        ("bad_icao24", icao.is_null() | ~icao.str.contains(r"^[0-9a-f]{6}$").fill_null(False)),
         (NO_POSITION, no_position),
         (
             "bad_position",
@@ -271,12 +313,19 @@ def _reason(present: dict[str, pl.Expr], has_problem: bool) -> pl.Expr:
             ~pl.col("callsign").str.contains(r"^[A-Z0-9 ]{1,8}$").fill_null(True),
         ),
     ]
+    # A column already known clean (see _fast_checks) needs no per-row regex.
+    skip = {"non_icao_address", "bad_icao24"} if clean.get("icao24") else set()
+    if clean.get("callsign"):
+        skip.add("bad_callsign")
+    checks = [(r, pl.lit(False) if r in skip else failed) for r, failed in checks]
     chain: pl.Expr = pl.lit(None, pl.String)
     for reason, failed in reversed(checks):
         chain = pl.when(failed).then(pl.lit(reason)).otherwise(chain)
+    any_failed = pl.any_horizontal([failed.fill_null(True) for _, failed in checks])
     if has_problem:
         chain = pl.when(pl.col("_problem").is_not_null()).then(pl.col("_problem")).otherwise(chain)
-    return chain
+        any_failed = any_failed | pl.col("_problem").is_not_null()
+    return chain, any_failed
 
 
 def _detail(has_detail: bool) -> pl.Expr:
@@ -354,28 +403,57 @@ def check(
     has_problem = "_problem" in schema
     has_detail = "_detail" in schema
     has_raw = "_raw" in schema
-    file_expr = pl.col("source_file") if "source_file" in schema else pl.lit(source_file)
+    has_file = "source_file" in schema
     originals = [c for c in _DATA_COLS if c in schema]
-    lf = lf.rename({c: f"_o_{c}" for c in originals})
-    schema = lf.collect_schema()
-    typed, present = _stage_columns(schema, scale or {}, epoch_only)
-    reason = _reason(present, has_problem)
-    keep: list[str | pl.Expr] = ["_row", *(f"_o_{c}" for c in originals)]
-    keep += [c for c in ("_problem", "_detail", "_raw") if c in schema]
-    keep.append(file_expr.cast(pl.String).alias("_file"))
-    frame = lf.select(*keep, *typed).with_columns(reason.alias("reason")).collect()
+    frame = lf.rename({c: f"_o_{c}" for c in originals}).collect()
+    schema = frame.schema
+    fast = _fast_checks(schema, epoch_only)
+    clean = dict(zip(fast, frame.select(*fast.values()).row(0), strict=True)) if fast else {}
+    typed_exprs, present = _stage_columns(schema, scale or {}, epoch_only, clean)
+    reason, any_failed = _reason(present, has_problem, clean)
+    typed = (
+        frame.lazy()
+        .with_columns(typed_exprs)
+        .with_columns(any_failed.alias("_bad"))
+        .select(*_DATA_COLS, "_bad")
+        .collect()
+    )
     rows_read = frame.height
+    mask = typed["_bad"]
+    n_bad = int(mask.sum())
+    file_col = (
+        frame["source_file"].cast(pl.String).alias("source_file")
+        if has_file
+        else pl.lit(source_file, pl.String).alias("source_file")
+    )
+    good_typed = typed if n_bad == 0 else typed.filter(~mask)
+    good_files = file_col if n_bad == 0 or not has_file else frame["source_file"].filter(~mask)
     # 360 is a valid reading of north; store it as 0 so tracks are in [0, 360).
-    good = frame.filter(pl.col("reason").is_null()).select(
+    good = good_typed.select(
         *(
             (pl.col(c) % 360.0 if c == "track_deg" else pl.col(c)).cast(POSITIONS[c]).alias(c)
             for c in _DATA_COLS
         ),
         pl.lit(source_format).cast(POSITIONS["source_format"]).alias("source_format"),
-        pl.col("_file").alias("source_file"),
+        good_files.cast(pl.String).alias("source_file")
+        if isinstance(good_files, pl.Series)
+        else good_files,
     )
-    skipped = frame.filter(pl.col("reason") == NO_POSITION).height
-    bad = frame.filter(pl.col("reason").is_not_null() & (pl.col("reason") != NO_POSITION))
+    if n_bad == 0:
+        return Checked(good=good, quarantine=empty_quarantine(), rows_read=rows_read, no_position=0)
+    flagged = pl.concat(
+        [
+            frame.filter(mask).with_columns(
+                (pl.col("source_file").cast(pl.String) if has_file else pl.lit(source_file)).alias(
+                    "_file"
+                )
+            ),
+            typed.filter(mask).drop("_bad"),
+        ],
+        how="horizontal",
+    ).with_columns(reason.alias("reason"))
+    skipped = flagged.filter(pl.col("reason") == NO_POSITION).height
+    bad = flagged.filter(pl.col("reason") != NO_POSITION)
     quarantine = _quarantine(bad, schema, originals, has_detail, has_raw, source_format)
     return Checked(good=good, quarantine=quarantine, rows_read=rows_read, no_position=skipped)
 
