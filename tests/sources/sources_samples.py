@@ -135,7 +135,7 @@ def opensky_frame(df: pl.DataFrame) -> pl.DataFrame:
 
 
 def opensky_csv_text(df: pl.DataFrame | None = None) -> str:
-    text = opensky_frame(known() if df is None else df).write_csv(float_precision=10)
+    text = opensky_frame(known() if df is None else df).write_csv()
     return text
 
 
