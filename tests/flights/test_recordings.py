@@ -79,6 +79,27 @@ def test_paris_airliners_get_their_airport(
     assert ev["confidence"] in ("observed", "inferred")
 
 
+@pytest.mark.parametrize(
+    ("icao", "when"),
+    [("39856f", _at(13, 49)), ("44023f", _at(13, 44)), ("4ca1b2", _at(13, 27))],
+)
+def test_paris_cdg_departures_first_seen_past_the_runway_are_not_le_bourget(
+    icao: str, when: datetime
+) -> None:
+    # Regression: first seen at ~1,000-1,250 ft over the far end of CDG's 08L/08R; Le
+    # Bourget's runway 07, 14 km west, points the same way and used to win because the
+    # CDG climb was judged from the far end (too high) and nothing judged LFPB too low.
+    ev = _one(_detect("paris_2021-10-07_quickstart.json.gz"), icao, "takeoff", when)
+    assert (ev["airport"], ev["confidence"]) == ("LFPG", "inferred")
+
+
+def test_paris_departure_seen_climbing_out_of_le_bourget_runway_25_is_inferred() -> None:
+    # VLJ681N: first position of the recording at 2,050 ft, 2.5 km past LFPB 25, on its
+    # axis and climbing 2,500 ft/min.
+    ev = _one(_detect("paris_2021-10-07_quickstart.json.gz"), "39a415", "takeoff", _at(11, 59))
+    assert (ev["airport"], ev["runway"], ev["confidence"]) == ("LFPB", "25", "inferred")
+
+
 def test_paris_no_airport_without_low_evidence_near_it() -> None:
     det = _detect("paris_2021-10-07_quickstart.json.gz")
     index = AirportIndex.default()

@@ -107,9 +107,10 @@ def aligned(
     ``points`` has ``lat, lon, alt_ft, course_deg, vrate_fpm``. A point qualifies for a
     runway end when its course is within ``align_max_deg`` of the runway heading, it
     is on the extended centreline (before the threshold for a landing, past the far
-    end for a take-off), no farther than ``inferred_max_km``, and no higher than a
-    steep (~6°) glide over that distance, capped at ``inferred_max_height_ft``; a
-    landing must not be climbing hard, a take-off not descending hard.
+    end for a take-off), no farther than ``inferred_max_km``, no higher than a steep
+    (~6°) glide over that distance, capped at ``inferred_max_height_ft``, and no lower
+    than a shallow (~1.1°) one; a landing must not be climbing hard, a take-off not
+    descending hard.
 
     Returns ``query, airport, runway, dist_km, height_ft, cross_km, score`` — every
     qualifying end, best (lowest score) first per query.
@@ -138,6 +139,16 @@ def aligned(
         else ((a >= 0.0) & (a - length <= p.inferred_max_km))
     )
     height = pl.col("alt_ft").cast(pl.Float64) - pl.col("elevation_ft").cast(pl.Float64)
+    # Height is judged against distance from where the aircraft meets the runway: the
+    # threshold on a landing; on a take-off the start of the runway, since lift-off can
+    # come anywhere along it (a heavy jet may pass the far end at 800 ft).
+    climb = dist if kind == "landing" else a.clip(0.0, None)
+    # Too low for the distance: no approach is that shallow and no departure climbs
+    # that slowly (1,100 ft at 14 km from LFPB's runway 07 is a CDG departure).
+    # Negative heights are pressure-altitude error (high QNH): read them as zero.
+    # The floor counts from the threshold (landing) or the far end (take-off: a heavy
+    # jet can lift off at the very end of the runway).
+    shallow = height.clip(0.0, None) < p.min_glide_ft_per_km * dist - p.glide_base_ft
     vz = pl.col("vrate_fpm").cast(pl.Float64)
     trend = (vz <= 500.0) if kind == "landing" else (vz >= -500.0)
     ok = (
@@ -152,9 +163,10 @@ def aligned(
         & (
             height
             <= pl.min_horizontal(
-                pl.lit(p.inferred_max_height_ft), p.glide_base_ft + p.glide_ft_per_km * dist
+                pl.lit(p.inferred_max_height_ft), p.glide_base_ft + p.glide_ft_per_km * climb
             )
         )
+        & ~shallow
         & trend.fill_null(True)
     )
     res = ends.with_columns(dist_km=dist, height_ft=height).filter(ok.fill_null(False))

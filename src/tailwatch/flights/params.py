@@ -76,6 +76,9 @@ class DetectionParams:
         allowed: max(centreline_km, centreline_slope * distance to threshold).
     glide_base_ft / glide_ft_per_km: highest plausible height on final or initial
         climb: base + slope * distance from the runway (~6°, twice a normal glide).
+    min_glide_ft_per_km: 120. Lowest plausible: slope * distance - base (~1.1°, a
+        third of a normal glide; a departure below it is another airport's, e.g. a
+        CDG departure 14 km east of Le Bourget at 1,100 ft).
     candidates_km / candidates_k: airports listed for a ``none`` event.
     evidence_points: positions kept as evidence on each side of an event.
     """
@@ -121,6 +124,7 @@ class DetectionParams:
     centreline_slope: float = 0.15
     glide_base_ft: float = 400.0
     glide_ft_per_km: float = 350.0
+    min_glide_ft_per_km: float = 120.0
     candidates_km: float = 80.0
     candidates_k: int = 5
     evidence_points: int = 3
