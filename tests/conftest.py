@@ -30,6 +30,8 @@ def reference_dir() -> Path:
 
 
 @pytest.fixture(autouse=True)
-def _isolated_data_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+def _isolated_data_dir(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Never let a test read or write the user's real tailwatch data directory."""
     monkeypatch.setenv("TAILWATCH_DATA_DIR", str(tmp_path_factory.getbasetemp() / "tailwatch-data"))

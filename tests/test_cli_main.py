@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-import pytest
+from typing import TYPE_CHECKING
 
 from tailwatch.cli import main
+
+if TYPE_CHECKING:
+    import pytest
 
 
 def test_help_lists_commands(capsys: pytest.CaptureFixture[str]) -> None:

@@ -17,7 +17,10 @@ Errors carry their data as attributes so callers and tests need not parse messag
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 class TailwatchError(Exception):
