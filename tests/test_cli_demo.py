@@ -18,6 +18,8 @@ def test_demo_simulated(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> N
     out = capsys.readouterr().out
     assert "SIMULATED DATA" in out
     assert "after a 40-minute stop at Larnaca (LCLK)" in out
+    # Country names come from the bundled OurAirports table, even with no data imported.
+    assert "Tel Aviv Ben Gurion (LLBG, Israel)" in out
     assert "HLLB → LCLK → LLBG → HLLB" in out
     for name in ("flights", "events", "stays", "trips", "visits"):
         assert (tmp_path / f"{name}.parquet").is_file()

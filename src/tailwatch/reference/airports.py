@@ -201,6 +201,16 @@ def runways() -> pl.DataFrame:
     return both.select([pl.col(c).cast(t) for c, t in RUNWAYS.items()]).collect()
 
 
+@functools.cache
+def country_names() -> dict[str, str]:
+    """ISO 3166-1 alpha-2 code -> English country name (OurAirports ``countries.csv``).
+
+    Always available offline (bundled snapshot), so sentences say "Israel", not "IL".
+    """
+    df = pl.read_csv(_ourairports_file("countries.csv.gz"), columns=["code", "name"])
+    return dict(df.drop_nulls().iter_rows())
+
+
 @dataclass(frozen=True)
 class AirportIndex:
     """Airports and runway ends with k-d trees for vectorised neighbour queries.
@@ -319,7 +329,7 @@ def _default_index() -> AirportIndex:
 
 def clear_caches() -> None:
     """Forget loaded tables (after ``tailwatch data import|update``, and in tests)."""
-    for f in (_ourairports_airports, airports, runways, _default_index):
+    for f in (_ourairports_airports, airports, runways, country_names, _default_index):
         f.cache_clear()
 
 
@@ -330,6 +340,7 @@ __all__ = [
     "airports",
     "bearing_deg",
     "clear_caches",
+    "country_names",
     "haversine_km",
     "runways",
 ]

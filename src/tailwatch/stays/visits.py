@@ -59,15 +59,20 @@ def _registry(icao24: pl.Series) -> pl.DataFrame:
 
 def _countries(icao24: pl.Series) -> tuple[pl.Series, dict[str, str]]:
     """Registration country (ISO) per hex, and ISO -> country name when known."""
+    from tailwatch.reference.airports import country_names
+
+    names = dict(country_names())
     try:
         from tailwatch.reference import icao_blocks
 
         blocks = icao_blocks.blocks()
         found = blocks.lookup(icao24)
-        names = {iso: name for name, iso in zip(blocks.country, blocks.iso, strict=True) if iso}
+        names.update(
+            {iso: name for name, iso in zip(blocks.country, blocks.iso, strict=True) if iso}
+        )
         return found.get_column("country_iso"), names
     except (ReferenceDataError, ImportError):
-        return pl.Series([None] * len(icao24), dtype=pl.String), {}
+        return pl.Series([None] * len(icao24), dtype=pl.String), names
 
 
 def _context(stays: pl.DataFrame) -> pl.DataFrame:
