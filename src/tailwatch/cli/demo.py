@@ -126,12 +126,12 @@ def _show(out: Console, analysis: Analysis, banner: str, style: str) -> None:
     out.print(rich_table(trips, TRIP_COLUMNS, title=f"{trips.height} trips of watched aircraft"))
     out.print("[bold]Visits, in one sentence each[/bold]")
     for s in visits["sentence"]:
-        out.print(f"• {s}", markup=False, highlight=False)
+        out.print(f"• {s}", markup=False, highlight=False, soft_wrap=True)
     out.print("[bold]Trips[/bold]")
     for route in trips["route"]:
         out.print(f"  {route}", markup=False, highlight=False)
     for s in _trip_sentences(analysis, watched):
-        out.print(f"• {s}", markup=False, highlight=False)
+        out.print(f"• {s}", markup=False, highlight=False, soft_wrap=True)
     out.print(Panel(f"[bold]{banner}[/bold]", style=style, expand=True))
 
 

@@ -112,7 +112,7 @@ def command(
         out = stdout()
         out.print(rich_table(visits, VISIT_COLUMNS, title=f"{visits.height} visits"))
         for sentence in visits["sentence"]:
-            out.print(f"• {sentence}", markup=False, highlight=False)
+            out.print(f"• {sentence}", markup=False, highlight=False, soft_wrap=True)
     return EXIT_FAILURE if result.errors else EXIT_OK
 
 
