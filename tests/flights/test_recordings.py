@@ -192,9 +192,54 @@ def test_noisy_recordings_give_the_true_event_only(
 
 def test_zurich_ground_movement_is_not_flights() -> None:
     det = _detect("zurich_airport_onground.json.gz")
-    # Six of the ten aircraft only taxi (with garbled altitudes up to 39,000 ft and
-    # flickering flags): no flight. Four really take off (the data shows them
-    # climbing through 2,500-31,000 ft at 150-500 kt): one flight each, from LSZH.
-    assert sorted(det.flights["icao24"].to_list()) == ["4690e2", "4b160e", "4b1614", "c01074"]
-    assert det.flights["takeoff_airport"].to_list() == ["LSZH"] * 4
+    # Three of the ten aircraft only taxi (with garbled altitudes up to 39,000 ft,
+    # flickering flags, stale ground speeds): no flight. Seven fly in this file: four
+    # climb away through 2,500-31,000 ft at 150-500 kt, SWR5220 also comes back, and the
+    # three below are caught at the very edge of the data.
+    assert sorted(det.flights["icao24"].to_list()) == [
+        "0083c3",
+        "4690e2",
+        "4891b6",
+        "4b160e",
+        "4b1614",
+        "4d20cd",
+        "c01074",
+    ]
+    for ic in ("4b17e5", "4b17fd", "4b18b8"):
+        assert det.events.filter(pl.col("icao24") == ic).height == 0
     assert det.events.filter(pl.col("kind") == "touch_and_go").height == 0
+    # Every airport claimed in this file is Zurich.
+    assert set(det.events["airport"].drop_nulls()) == {"LSZH"}
+
+
+@pytest.mark.parametrize(
+    ("icao", "kind", "runway", "other_alt"),
+    [
+        # CAI3208: data starts at 1,600 ft (184 ft over the field), 122 kt, on the
+        # centreline of 14, flag set 28 s later.
+        ("0083c3", "landing", "14", 1600.0),
+        # VJT796: data starts at 1,450 ft, 115 kt, on the axis of 28.
+        ("4d20cd", "landing", "28", 1450.0),
+        # ENT57BW: rolls on 28 and lifts off; the data ends 16 s later at 2,175 ft, 165 kt.
+        ("4891b6", "takeoff", "28", 2175.0),
+    ],
+)
+def test_zurich_short_airborne_run_at_the_data_edge_is_a_real_flight_end(
+    icao: str, kind: str, runway: str, other_alt: float
+) -> None:
+    # Regression: persistence used to erase these < 30 s low airborne runs as noise.
+    det = _detect("zurich_airport_onground.json.gz")
+    fl = det.flights.filter(pl.col("icao24") == icao)
+    assert fl.height == 1
+    f = fl.row(0, named=True)
+    other = "takeoff" if kind == "landing" else "landing"
+    assert (f[f"{kind}_airport"], f[f"{kind}_confidence"], f[f"{kind}_runway"]) == (
+        "LSZH",
+        "observed",
+        runway,
+    )
+    assert (f[f"{other}_airport"], f[f"{other}_confidence"]) == (None, "none")
+    ev = det.events.filter((pl.col("icao24") == icao) & (pl.col("kind") == other)).row(
+        0, named=True
+    )
+    assert ev["alt_ft"] == other_alt

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import polars as pl
 
-from tailwatch.flights._geo import KM_PER_NM, haversine_km
+from tailwatch.flights._geo import KM_PER_NM, bearing_deg, haversine_km
 
 if TYPE_CHECKING:
     from tailwatch.flights.params import DetectionParams
@@ -196,7 +196,7 @@ def add_state(frame: pl.DataFrame, params: DetectionParams, index: AirportIndex)
     frame = frame.with_columns(_ac=seg).with_columns(
         ground=pl.col("raw_ground").forward_fill().backward_fill().over("_ac").fill_null(False)
     )
-    return _persist(frame, p)
+    return _persist(frame, p, index)
 
 
 def _runs(frame: pl.DataFrame) -> pl.DataFrame:
@@ -217,6 +217,10 @@ def _run_table(frame: pl.DataFrame) -> pl.DataFrame:
             pl.col("height_ft").max().alias("hmax"),
             pl.col("height_ft").min().alias("hmin"),
             pl.col("speed_kt").min().alias("vmin"),
+            pl.col("speed_kt").median().alias("vmed"),
+            pl.col("implied_kt").median().alias("imed"),
+            pl.col("time").first().alias("t0"),
+            pl.col("time").last().alias("t1"),
         )
         .sort("_run")
     )
@@ -225,6 +229,8 @@ def _run_table(frame: pl.DataFrame) -> pl.DataFrame:
     return runs.with_columns(
         g_prev=pl.when(same_prev).then(pl.col("ground").shift(1)),
         g_next=pl.when(same_next).then(pl.col("ground").shift(-1)),
+        gap_before_s=pl.when(same_prev).then(_seconds(pl.col("t0"), pl.col("t1").shift(1))),
+        gap_after_s=pl.when(same_next).then(_seconds(pl.col("t0").shift(-1), pl.col("t1"))),
     )
 
 
@@ -241,15 +247,102 @@ def _flip(frame: pl.DataFrame, runs: pl.DataFrame, flip: pl.Expr) -> pl.DataFram
     )
 
 
-def _persist(frame: pl.DataFrame, p: DetectionParams) -> pl.DataFrame:
+def _edge_flights(
+    frame: pl.DataFrame, runs: pl.DataFrame, p: DetectionParams, index: AirportIndex
+) -> pl.DataFrame:
+    """``_run`` of short airborne runs at a coverage edge that are real flight ends.
+
+    Data (or a long signal gap) can start with an aircraft on short final, or stop just
+    after lift-off: the airborne run is short only because coverage is. It is kept when
+    it flies (median reported *and* implied speed at least ``flying_speed_kt``; a
+    taxiing aircraft whose flag flickers moves at 15 kt) and, at the end that touches
+    the ground run, it is lined up with a runway (:func:`aligned`), descending onto it
+    (landing) or climbing away from it (take-off).
+    """
+    edge = pl.col("gap_before_s").is_null() | (pl.col("gap_before_s") >= p.min_gap_s)
+    edge_after = pl.col("gap_after_s").is_null() | (pl.col("gap_after_s") >= p.min_gap_s)
+    fast = (pl.col("vmed") >= p.flying_speed_kt).fill_null(False) & (
+        pl.col("imed") >= p.flying_speed_kt
+    ).fill_null(True)
+    cand = runs.filter(
+        ~pl.col("ground")
+        & (pl.col("n") >= p.min_air_points)
+        & fast
+        & (
+            (edge & (pl.col("g_next") == True))  # noqa: E712
+            | (edge_after & (pl.col("g_prev") == True))  # noqa: E712
+        )
+    ).select(
+        "_run",
+        kind=pl.when(edge & (pl.col("g_next") == True))  # noqa: E712
+        .then(pl.lit("landing"))
+        .otherwise(pl.lit("takeoff")),
+    )
+    if cand.height == 0:
+        return cand.select("_run")
+    from tailwatch.events.runway import aligned  # events builds on flights' geometry
+
+    pts = (
+        frame.filter(pl.col("_run").is_in(cand["_run"].implode()))
+        .group_by("_run")
+        .agg(
+            # The end that touches the ground run: last point of a landing, first of
+            # a take-off; the vertical trend over the whole run.
+            *[
+                pl.col(c).last().alias(f"l_{c}")
+                for c in ("lat", "lon", "alt_baro_ft", "alt_geom_ft", "track_deg")
+            ],
+            *[
+                pl.col(c).first().alias(f"f_{c}")
+                for c in ("lat", "lon", "alt_baro_ft", "alt_geom_ft", "track_deg")
+            ],
+            pl.col("vrate_fpm").median().alias("vz"),
+            # Course over the run when the track is not reported (surface/old feeds).
+            bearing_deg(
+                pl.col("lat").first(),
+                pl.col("lon").first(),
+                pl.col("lat").last(),
+                pl.col("lon").last(),
+            ).alias("run_course"),
+            (
+                pl.coalesce("alt_baro_ft", "alt_geom_ft").drop_nulls().last()
+                - pl.coalesce("alt_baro_ft", "alt_geom_ft").drop_nulls().first()
+            ).alias("dh"),
+        )
+        .join(cand, on="_run")
+        .sort("_run")
+    )
+    keep = []
+    for kind in ("landing", "takeoff"):
+        sub = pts.filter(pl.col("kind") == kind)
+        if sub.height == 0:
+            continue
+        e = "l" if kind == "landing" else "f"
+        trend = (pl.col("dh") <= 0) if kind == "landing" else (pl.col("dh") >= 0)
+        sub = sub.filter(trend.fill_null(False))
+        q = sub.select(
+            lat=f"{e}_lat",
+            lon=f"{e}_lon",
+            alt_ft=pl.coalesce(f"{e}_alt_baro_ft", f"{e}_alt_geom_ft"),
+            course_deg=pl.coalesce(pl.col(f"{e}_track_deg").cast(pl.Float64), "run_course"),
+            vrate_fpm="vz",
+        )
+        ok = aligned(q, kind, index, p)
+        keep.append(sub[ok["query"].unique().sort()].select("_run"))
+    return pl.concat(keep) if keep else cand.select("_run").head(0)
+
+
+def _persist(frame: pl.DataFrame, p: DetectionParams, index: AirportIndex) -> pl.DataFrame:
     """Remove runs too short to be real; mark touch-and-goes in ``touch_and_go``.
 
     Two passes, so that alternating short runs resolve in a fixed order: first short
-    low airborne runs become ground (noise while parked/taxiing), then short ground
+    low airborne runs become ground (noise while parked/taxiing) unless they are a
+    flight entering or leaving coverage (:func:`_edge_flights`), then short ground
     runs between airborne runs become airborne (touch-and-go, or a flag flicker).
     """
     frame = _runs(frame)
     runs = _run_table(frame)
+    real = _edge_flights(frame, runs, p, index)
     short_air = (
         ~pl.col("ground")
         # Fewer than min_air_points is too little to call a flight at any height
@@ -264,6 +357,7 @@ def _persist(frame: pl.DataFrame, p: DetectionParams) -> pl.DataFrame:
         & pl.col("g_prev").fill_null(True)
         & pl.col("g_next").fill_null(True)
         & (pl.col("g_prev").is_not_null() | pl.col("g_next").is_not_null())
+        & ~pl.col("_run").is_in(real["_run"].implode())
     )
     frame = _runs(_flip(frame, runs, short_air).drop("_run"))
     runs = _run_table(frame)

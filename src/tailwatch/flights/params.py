@@ -39,6 +39,12 @@ class DetectionParams:
     min_ground_s / min_ground_points: a ground run between two airborne runs that is
         shorter is a touch-and-go (if fast and on a runway) or a flag flicker.
     touch_and_go_min_kt: 40. A touch-and-go keeps at least this speed on the ground.
+    flying_speed_kt: 80. A short, low airborne run at a coverage edge (data start/end
+        or a gap of ``min_gap_s``) that touches a ground run is a real landing or
+        take-off, not noise, when its median reported and implied speeds reach this
+        (approach/rotation speed of the slowest types we watch; taxi is < 30 kt) and
+        it is lined up with a runway, descending onto it or climbing from it (Zurich
+        CAI3208: in coverage 27 s on short final to LSZH 14 at 120 kt).
 
     Flights and gaps
     ----------------
@@ -102,6 +108,7 @@ class DetectionParams:
     min_ground_s: float = 60.0
     min_ground_points: int = 3
     touch_and_go_min_kt: float = 40.0
+    flying_speed_kt: float = 80.0
     # flights and gaps
     min_gap_s: float = 600.0
     stop_gap_s: float = 900.0
