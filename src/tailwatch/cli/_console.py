@@ -15,9 +15,9 @@ from rich.console import Console
 _PIPE_WIDTH = 140
 
 
-def _console(file: TextIO) -> Console:
+def _console(file: TextIO, soft_wrap: bool = False) -> Console:
     width = None if file.isatty() or "COLUMNS" in os.environ else _PIPE_WIDTH
-    return Console(file=file, width=width)
+    return Console(file=file, width=width, soft_wrap=soft_wrap)
 
 
 def stdout() -> Console:
@@ -25,4 +25,5 @@ def stdout() -> Console:
 
 
 def stderr() -> Console:
-    return _console(sys.stderr)
+    """Messages and errors: one line each, never hard-wrapped (grep-able, parseable)."""
+    return _console(sys.stderr, soft_wrap=True)
