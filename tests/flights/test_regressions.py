@@ -66,3 +66,76 @@ def test_fast_flag_flicker_between_ground_runs_on_a_takeoff_roll_is_not_a_flight
         p.gs = 30.0 if i > 25 else p.gs
     det = detect(frame(pts + roll))
     assert det.flights.height == 0
+
+
+def test_none_candidates_are_ahead_of_a_landing_and_behind_a_takeoff() -> None:
+    # Regression: candidates were the nearest airports all around. Flying due west at
+    # 12,000 ft from 15 km east of Le Bourget: LFPB/LFPG-area fields lie ahead, and
+    # the first airport listed for the lost landing must be west of the last position;
+    # for the take-off (entered coverage) the listed airports lie east, behind it.
+    rw = runway("LFPB", "27")
+    lat, lon = offset(rw.lat, rw.lon, 90.0, 15.0)
+    pts = [
+        Point(
+            T0 + timedelta(seconds=5 * i),
+            *offset(lat, lon, 270.0, 0.6 * i),
+            12000.0,
+            250.0,
+            270.0,
+            0.0,
+            False,
+        )
+        for i in range(12)
+    ]
+    ev = detect(frame(pts)).events
+    for r in ev.iter_rows(named=True):
+        assert r["confidence"] == "none"
+        assert r["candidates"]
+        for c in r["candidates"]:
+            if c["distance_km"] > 5.0:
+                # bearing from the aircraft to the airport
+                b = c["bearing_deg"]
+                west = 180.0 <= b <= 360.0
+                assert west if r["kind"] == "landing" else not west, (r["kind"], c)
+
+
+def _shift(pts: list[Point], ft: float) -> list[Point]:
+    return [
+        Point(
+            p.t,
+            p.lat,
+            p.lon,
+            None if p.alt is None else p.alt + ft,
+            p.gs,
+            p.track,
+            p.vrate,
+            p.on_ground,
+        )
+        for p in pts
+    ]
+
+
+def test_high_qnh_pressure_altitude_does_not_make_a_lost_approach_observed() -> None:
+    # Regression: alt_baro_ft is pressure altitude. At QNH ~1029 hPa (Paris, 2021-10-07)
+    # it reads ~450 ft low: an approach lost ~460 ft above LFPB's threshold, 2.7 km out,
+    # read ~10 ft and was called "observed" (at the runway). The aircraft's own ground
+    # stop at LFPB 30 min earlier shows the offset; corrected, it is "inferred".
+    from tests.flights.make_traj import approach, takeoff
+
+    from tailwatch.flights.params import DetectionParams
+
+    rw = runway("LFPB", "27")
+    ground = [Point(p.t, p.lat, p.lon, rw.elev, 0.0, None, 0.0, True) for p in parked(rw, T0, 10)]
+    pts = ground + takeoff(rw, T0 + timedelta(minutes=10))
+    pts += approach(rw, T0 + timedelta(minutes=40), stop_at_ft=450)
+    pts = _shift(pts, -450.0)
+    landing = detect(frame(pts)).events.row(-1, named=True)
+    assert (landing["kind"], landing["airport"], landing["runway"], landing["confidence"]) == (
+        "landing",
+        "LFPB",
+        "27",
+        "inferred",
+    )
+    # Without the correction (no ground samples accepted) the same data read "observed".
+    raw = detect(frame(pts), DetectionParams(baro_offset_max_ft=0.0)).events.row(-1, named=True)
+    assert raw["confidence"] == "observed"

@@ -23,6 +23,7 @@ import polars as pl
 from tailwatch._schema import CANDIDATES, EVENTS
 from tailwatch.events.evidence import evidence
 from tailwatch.events.runway import aligned, nearest_airports, on_airport, runway_for
+from tailwatch.flights._geo import angle_diff_deg
 
 if TYPE_CHECKING:
     from tailwatch.flights.params import DetectionParams
@@ -94,7 +95,7 @@ def build_events(
             ),
         ]
     ).sort("icao24", "a_row", "kind")
-    pts = ["time", "lat", "lon", "alt_ft", "course_deg", "vrate_fpm", "gs_kt"]
+    pts = ["time", "lat", "lon", "alt_ft", "alt_msl_ft", "course_deg", "vrate_fpm", "gs_kt"]
     a = frame[ends["a_row"]].select(pts)
     ground_rows = ends["g_row"].fill_null(ends["a_row"])
     g = frame[ground_rows].select(pts)
@@ -125,7 +126,7 @@ def build_events(
         sub = ends.filter(pl.col("kind") == kind)
         al = aligned(
             a.filter(ends["kind"] == kind).select(
-                "lat", "lon", "alt_ft", "course_deg", "vrate_fpm"
+                "lat", "lon", pl.col("alt_msl_ft").alias("alt_ft"), "course_deg", "vrate_fpm"
             ),
             kind,
             index,
@@ -167,9 +168,28 @@ def build_events(
     ends = ends.join(
         rw.rename({"airport": "rw_airport", "runway": "rw_runway"}), on="query", how="left"
     )
-    # None-events: airports around the last/first position.
+    # None-events: the candidate airports ahead of a landing (within 90° of the course)
+    # or behind a take-off, nearest first; all around when the course is unknown. One
+    # within 5 km is "here", whatever its bearing.
     cands = nearest_airports(
-        ends.select(lat="a_lat", lon="a_lon"), index, p.candidates_km, p.candidates_k
+        ends.select(lat="a_lat", lon="a_lon"), index, p.candidates_km, 8 * p.candidates_k
+    )
+    way = ends.select(
+        "query",
+        _course=a["course_deg"].cast(pl.Float64)
+        + pl.when(pl.col("kind") == "takeoff").then(180.0).otherwise(0.0),
+    )
+    cands = (
+        cands.join(way, on="query", how="left")
+        .filter(
+            (
+                angle_diff_deg(pl.col("bearing_deg").cast(pl.Float64), pl.col("_course")) <= 90.0
+            ).fill_null(True)
+            | (pl.col("distance_km") <= 5.0)
+        )
+        .drop("_course")
+        .group_by("query", maintain_order=True)
+        .head(p.candidates_k)
     )
     cand_lists = cands.group_by("query", maintain_order=True).agg(
         pl.struct(pl.col("airport"), pl.col("distance_km"), pl.col("bearing_deg")).alias(
@@ -287,7 +307,7 @@ def _decide(
         side = _compass((c["bearing_deg"] + 180) % 360)
         where = f"{c['distance_km']:.0f} km {side} of {c['airport']}"
     else:
-        where = f"no airport within {p.candidates_km:.0f} km"
+        where = f"no airport within {p.candidates_km:.0f} km {'behind' if takeoff else 'ahead'}"
     if r["g_row"] is not None:
         reason = f"on the ground away from any known runway ({where})"
     elif takeoff:

@@ -76,6 +76,70 @@ def field_elevation(frame: pl.DataFrame, index: AirportIndex, radius_km: float) 
     ).to_series()
 
 
+def baro_offset(frame: pl.DataFrame, p: DetectionParams) -> pl.Series:
+    """Per-position pressure-altitude offset (ft) measured on the aircraft's own ground stops.
+
+    ``alt_baro_ft`` is pressure altitude (1013.25 hPa): on a high-QNH day it reads
+    hundreds of feet below true altitude (Paris 2021-10-07, QNH ~1029 hPa: -225 ft on
+    the ground at LFPB, 218 ft). Where the aircraft itself reports a baro altitude while
+    parked or taxiing (flag set, slower than ``taxi_speed_kt``, within
+    ``baro_offset_max_ft`` of the field), the median of (altitude - field elevation)
+    over that stop is the offset, applied within ``baro_offset_s`` of the stop (QNH
+    moves ~1 hPa/h at most in normal weather). Elsewhere null: no correction. Only the
+    aircraft's own positions are used, so detection stays a per-aircraft function.
+    """
+    dev = pl.col("alt_baro_ft") - pl.col("field_elev_ft")
+    sample = (
+        pl.col("on_ground").fill_null(False)
+        & (pl.coalesce(pl.col("gs_kt").cast(pl.Float64), "implied_kt") < p.taxi_speed_kt)
+        & (dev.abs() <= p.baro_offset_max_ft)
+    ).fill_null(False)
+    samples = frame.lazy().filter(sample).select("icao24", "time", _dev=dev)
+    gap = pl.duration(seconds=int(p.baro_offset_s))
+    # One stop = samples of one aircraft without a gap longer than baro_offset_s.
+    stop = (
+        (pl.col("icao24") != pl.col("icao24").shift(1)).fill_null(True)
+        | ((pl.col("time") - pl.col("time").shift(1)) > gap).fill_null(True)
+    ).cum_sum()
+    stops = (
+        samples.with_columns(_stop=stop)
+        .group_by("_stop")
+        .agg(
+            pl.col("icao24").first(),
+            pl.col("time").first().alias("_t0"),
+            pl.col("time").last().alias("_t1"),
+            pl.col("_dev").median().alias("_off"),
+            pl.len().alias("_n"),
+        )
+        # Stale repeats are merged in cleaning: a parked aircraft can leave only the
+        # first and last row of a long stretch, hence two samples suffice.
+        .filter(pl.col("_n") >= 2)
+    )
+    # Both ends of a stop as keys, so a nearest as-of join finds it from either side.
+    keys = (
+        pl.concat(
+            [
+                stops.select("icao24", _t=pl.col("_t0"), _off="_off"),
+                stops.select("icao24", _t=pl.col("_t1"), _off="_off"),
+            ]
+        )
+        .sort("icao24", "_t")
+        .collect()
+    )
+    if keys.height == 0:
+        return pl.Series("baro_offset_ft", [None] * frame.height, dtype=pl.Float32)
+    out = frame.select("icao24", "time").join_asof(
+        keys,
+        left_on="time",
+        right_on="_t",
+        by="icao24",
+        strategy="nearest",
+        tolerance=timedelta(seconds=p.baro_offset_s),
+        check_sortedness=False,
+    )
+    return out["_off"].cast(pl.Float32).alias("baro_offset_ft")
+
+
 def _implied_speed(frame: pl.DataFrame, p: DetectionParams) -> pl.DataFrame:
     """Speed (kt) implied by positions ~``speed_baseline_s`` before and after each one.
 
@@ -138,9 +202,11 @@ def add_state(frame: pl.DataFrame, params: DetectionParams, index: AirportIndex)
     implied_df = _implied_speed(frame, params)
     implied = implied_df["implied"]
     frame = frame.with_columns(implied_df["_static"], implied_df["implied"].alias("implied_kt"))
+    frame = frame.with_columns(baro_offset(frame, params))
     frame = frame.with_columns(
         # No field lies above the lookup ceiling, so a higher altitude is a height.
         height_ft=pl.col("alt_baro_ft")
+        - pl.col("baro_offset_ft").fill_null(0.0)
         - pl.coalesce(
             "field_elev_ft",
             pl.when(pl.col("alt_baro_ft") >= _LOOKUP_MAX_ALT_FT).then(pl.lit(0.0, pl.Float32)),
@@ -290,11 +356,11 @@ def _edge_flights(
             # a take-off; the vertical trend over the whole run.
             *[
                 pl.col(c).last().alias(f"l_{c}")
-                for c in ("lat", "lon", "alt_baro_ft", "alt_geom_ft", "track_deg")
+                for c in ("lat", "lon", "alt_baro_ft", "alt_geom_ft", "track_deg", "baro_offset_ft")
             ],
             *[
                 pl.col(c).first().alias(f"f_{c}")
-                for c in ("lat", "lon", "alt_baro_ft", "alt_geom_ft", "track_deg")
+                for c in ("lat", "lon", "alt_baro_ft", "alt_geom_ft", "track_deg", "baro_offset_ft")
             ],
             pl.col("vrate_fpm").median().alias("vz"),
             # Course over the run when the track is not reported (surface/old feeds).
@@ -323,7 +389,10 @@ def _edge_flights(
         q = sub.select(
             lat=f"{e}_lat",
             lon=f"{e}_lon",
-            alt_ft=pl.coalesce(f"{e}_alt_baro_ft", f"{e}_alt_geom_ft"),
+            alt_ft=pl.coalesce(
+                pl.col(f"{e}_alt_baro_ft") - pl.col(f"{e}_baro_offset_ft").fill_null(0.0),
+                f"{e}_alt_geom_ft",
+            ),
             course_deg=pl.coalesce(pl.col(f"{e}_track_deg").cast(pl.Float64), "run_course"),
             vrate_fpm="vz",
         )

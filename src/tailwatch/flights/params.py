@@ -28,6 +28,11 @@ class DetectionParams:
         airborne whatever its on-ground flag says (flags flicker: HUAF408, SAVAN04).
     ground_height_ft: 400. Below this height a slow aircraft is on the ground even
         without a flag (pressure altitude is off by up to ~400 ft with QNH).
+    baro_offset_max_ft / baro_offset_s: 1000, 7200. Pressure altitude is corrected
+        by the offset the aircraft itself shows while parked/taxiing at a field (QNH:
+        -430 ft in Paris at 1029 hPa; +-1,000 ft covers 980-1050 hPa), when within
+        1,000 ft of the field (farther is a garbled altitude), for positions within 2 h
+        of that stop.
     taxi_speed_kt: 45. Slower than this a fixed-wing aircraft cannot fly.
     air_speed_kt: 60. Faster than this, with no ground flag, it is flying.
     speed_baseline_s: 20, speed_tolerance_s: 120. Without a reported ground speed,
@@ -99,6 +104,8 @@ class DetectionParams:
     field_search_km: float = 30.0
     air_height_ft: float = 1000.0
     ground_height_ft: float = 400.0
+    baro_offset_max_ft: float = 1000.0
+    baro_offset_s: float = 7200.0
     taxi_speed_kt: float = 45.0
     air_speed_kt: float = 60.0
     speed_baseline_s: float = 20.0

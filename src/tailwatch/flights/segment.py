@@ -38,6 +38,11 @@ def prepare(frame: pl.DataFrame) -> pl.DataFrame:
     )
     return frame.with_row_index("_row").with_columns(
         alt_ft=pl.coalesce("alt_baro_ft", "alt_geom_ft"),
+        # Altitude for comparisons with field/threshold elevations: pressure altitude
+        # corrected by the aircraft's own ground offset where known (see baro_offset).
+        alt_msl_ft=pl.coalesce(
+            pl.col("alt_baro_ft") - pl.col("baro_offset_ft").fill_null(0.0), "alt_geom_ft"
+        ),
         course_deg=pl.coalesce(pl.col("track_deg").cast(pl.Float64), course),
     )
 
@@ -55,7 +60,7 @@ def gap_splits(frame: pl.DataFrame, params: DetectionParams, index: AirportIndex
     rows = cand["_row"]
     after = frame[rows]
     before = frame[rows - 1]
-    cols = ["lat", "lon", "alt_ft", "course_deg", "vrate_fpm"]
+    cols = ["lat", "lon", pl.col("alt_msl_ft").alias("alt_ft"), "course_deg", "vrate_fpm"]
     land = aligned(before.select(cols), "landing", index, p)
     take = aligned(after.select(cols), "takeoff", index, p)
     land_q = set(land["query"].to_list())
