@@ -8,7 +8,12 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any
+import warnings
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 from tailwatch.errors import MissingExtraError
 
@@ -18,9 +23,21 @@ _SECRET_QUERY = re.compile(
 )
 
 
+@contextmanager
+def _upstream_warnings() -> Iterator[None]:
+    """Apprise 2.3 loads its e-mail plugin lazily, which imports the deprecated stdlib
+    ``imghdr`` (a DeprecationWarning that is Apprise's, not ours): silenced here only."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings(
+            "ignore", message="'imghdr' is deprecated", category=DeprecationWarning
+        )
+        yield
+
+
 def _apprise() -> Any:
     try:
-        import apprise
+        with _upstream_warnings():
+            import apprise
     except ImportError as exc:
         msg = "apprise"
         raise MissingExtraError(msg, "live") from exc
@@ -29,7 +46,9 @@ def _apprise() -> Any:
 
 def is_valid_url(url: str) -> bool:
     """Whether Apprise knows the scheme and can parse the URL (no network)."""
-    return bool(_apprise().Apprise().add(url))
+    apprise = _apprise()
+    with _upstream_warnings():
+        return bool(apprise.Apprise().add(url))
 
 
 def redact(url: str) -> str:
@@ -44,12 +63,14 @@ class AppriseClient:
         apprise = _apprise()
         self._apprise = apprise
         self._obj = apprise.Apprise()
-        if not self._obj.add(url):
+        with _upstream_warnings():
+            added = self._obj.add(url)
+        if not added:
             msg = f"not a usable Apprise URL: {redact(url)}"
             raise ValueError(msg)
 
     def notify(self, title: str, body: str) -> tuple[bool, str]:
-        with self._apprise.LogCapture(level=logging.WARNING) as captured:
+        with _upstream_warnings(), self._apprise.LogCapture(level=logging.WARNING) as captured:
             try:
                 ok = bool(self._obj.notify(title=title, body=body))
             except Exception as exc:
