@@ -243,3 +243,23 @@ def test_demo_story_one_alert_per_visit(demo_analysis: Any) -> None:
         assert "left 2 h 03 min later towards Benghazi Benina (HLLB)" in llbg.body
         events_, _ = store.history()
         assert len(events_) == ev.height
+
+
+def test_public_surface() -> None:
+    import tailwatch.alerts as alerts
+
+    contract = {
+        "AlertConfig",
+        "load_config",
+        "AlertEngine",
+        "AlertStore",
+        "Alert",
+        "Sink",
+        "StdoutSink",
+        "JsonLinesSink",
+        "FileSink",
+        "AppriseSink",
+        "CaptureSink",
+    }
+    assert contract <= set(alerts.__all__)
+    assert all(hasattr(alerts, name) for name in alerts.__all__)

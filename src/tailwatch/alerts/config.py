@@ -388,7 +388,7 @@ def check_sink(url: str) -> str | None:
     """The problem with a sink URL, or ``None`` when it can be used."""
     if url == "stdout":
         return None
-    if url.startswith(("jsonl:", "file:")):
+    if url.startswith("jsonl:") or (url.startswith("file:") and not url.startswith("file://")):
         return None if url.split(":", 1)[1].strip() else f"sink {url!r}: no file path"
     if "://" not in url:
         return (
