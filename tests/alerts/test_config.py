@@ -178,3 +178,15 @@ def test_unreadable_and_unknown_suffix(tmp_path: Path) -> None:
         load_config(tmp_path / "missing.toml")
     with pytest.raises(ConfigError, match=r"\.toml, \.yaml"):
         load_config(write(tmp_path, "alerts.ini", "x"))
+
+
+@pytest.mark.parametrize(("lang", "suffix"), [("toml", ".toml"), ("yaml", ".yaml")])
+def test_docs_example_loads(tmp_path: Path, lang: str, suffix: str) -> None:
+    """The full example in docs/alerts.md is a valid config."""
+    from pathlib import Path
+
+    docs = Path(__file__).resolve().parents[2] / "docs" / "alerts.md"
+    block = docs.read_text(encoding="utf-8").split(f"```{lang}\n", 1)[1].split("```", 1)[0]
+    cfg = load_config(write(tmp_path, "alerts" + suffix, block))
+    assert cfg.rules
+    assert "stdout" in cfg.sinks

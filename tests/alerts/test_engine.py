@@ -9,7 +9,7 @@ import pytest
 from tests.alerts.frames import LANDING, T0, events, left, visit, visits
 
 from tailwatch.alerts import AlertConfig, AlertEngine, AlertStore, CaptureSink, Rule
-from tailwatch.alerts.config import QuietHours, parse_config
+from tailwatch.alerts.config import Near, QuietHours, parse_config
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -120,6 +120,10 @@ def test_confidence_gate_and_never_none(store: AlertStore) -> None:
         ({"watchlists": ("my-list",)}, 0),
         ({"icao24": ("018019",)}, 1),
         ({"icao24": ("abcdef",)}, 0),
+        ({"near": Near(32.0, 34.9, 30.0)}, 1),  # Ben Gurion is ~5 km away
+        ({"near": Near(34.87, 33.62, 30.0)}, 0),  # Larnaca
+        ({"airports": ("LCLK",), "countries": ("IL",)}, 1),  # places are OR-ed
+        ({"airports": ("LLBG",), "categories": ("Oligarch",)}, 0),  # who AND where
     ],
 )
 def test_rule_selectors(store: AlertStore, rule: dict[str, Any], expected: int) -> None:

@@ -209,7 +209,7 @@ def _toml_lines(text: str) -> dict[Path_, int]:
     array_key: Path_ | None = None
     array_index = 0
     for n, raw in enumerate(text.splitlines(), start=1):
-        line = raw.split("#", 1)[0] if '"' not in raw and "'" not in raw else raw
+        line = _strip_comment(raw)
         header = _TOML_HEADER.match(raw)
         if header and array_key is None:
             name = header.group(2).strip().strip("\"'")
@@ -242,6 +242,20 @@ def _toml_lines(text: str) -> dict[Path_, int]:
             if stripped.endswith("]") and stripped.count("]") > stripped.count("["):
                 array_key = None
     return lines
+
+
+def _strip_comment(line: str) -> str:
+    """The line without its ``# comment`` (a ``#`` inside a string is kept)."""
+    quote = ""
+    for i, ch in enumerate(line):
+        if quote:
+            if ch == quote:
+                quote = ""
+        elif ch in "\"'":
+            quote = ch
+        elif ch == "#":
+            return line[:i]
+    return line
 
 
 def _split_items(body: str) -> list[str]:

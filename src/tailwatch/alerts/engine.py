@@ -401,7 +401,8 @@ class AlertEngine:
                 status = "cooldown"
         w = (watch or [{}])[0]
         who = icao24.upper()
-        title = f"{who} entered the airspace of {country}"
+        before = row.get("previous_country")
+        title = f"{who} entered the airspace of {country}" + (f" from {before}" if before else "")
         link = self._link(icao24, when, None)
         lines = [f"{title} at {format_time(when)}.", ""]
         if w:
@@ -426,7 +427,7 @@ class AlertEngine:
             link=link,
             status=status,
             held_until=rule.quiet.held_until(at) if rule.quiet is not None else None,
-            evidence={"crossing": {"icao24": icao24, "country": country, "time": iso(when)}},
+            evidence={"crossing": {**row, "icao24": icao24, "country": country, "time": iso(when)}},
         )
         self._save(alert, at)
         return alert if status == "active" else None
