@@ -190,30 +190,50 @@ def _present(name: str, dtype: pl.DataType) -> pl.Expr:
     return col.is_not_null()
 
 
-def _fast_checks(schema: pl.Schema, epoch_only: bool) -> dict[str, pl.Expr]:
+#: Codes whose text is already canonical when it matches (no strip, no case change).
+_CANONICAL: Final = {
+    "icao24": r"^[0-9a-f]{6}$",
+    "callsign": r"^[A-Z0-9]{1,8}$",
+    "squawk": r"^[0-7]{4}$",
+}
+#: OpenSky pads callsigns with spaces ("AFR1234 "): right-stripping them is the
+#: whole clean-up, and the result is a valid callsign (or blank, i.e. null).
+_PADDED_CALLSIGN: Final = r"^[A-Z0-9]{0,8} *$"
+PADDED: Final = "callsign_padded"
+
+
+def _clean_columns(frame: pl.DataFrame, epoch_only: bool) -> dict[str, bool]:
     """Whole-column tests: when one holds, the cheap conversion is exact for that column.
 
     Most files are clean; stripping and re-casing 10 M strings costs more than reading
-    them, so it is only done for columns that need it.
+    them, so it is only done for columns that need it. Codes (address, callsign,
+    squawk) have few distinct values: the pattern is tested on those, not on every
+    row. All tests run in one parallel select.
     """
-    checks: dict[str, pl.Expr] = {}
+    schema = frame.schema
+    tests: dict[str, pl.Expr] = {}
     for name in _DATA_COLS:
         orig = f"_o_{name}"
         if orig not in schema or schema[orig] != pl.String:
             continue
         col = pl.col(orig)
-        if name == "icao24":
-            ok = col.str.contains(r"^[0-9a-f]{6}$")
-        elif name == "callsign":
-            ok = col.str.contains(r"^[A-Z0-9]{1,8}$")
-        elif name == "squawk":
-            ok = col.str.contains(r"^[0-7]{4}$")
+        if name in _CANONICAL:
+            tests[name] = col.drop_nulls().unique().implode()
         elif name in _FLOAT_COLS or (name == "time" and epoch_only):
-            ok = col.cast(pl.Float64, strict=False).is_not_null()
-        else:
+            tests[name] = (col.is_null() | col.cast(pl.Float64, strict=False).is_not_null()).all()
+    if not tests:
+        return {}
+    row = frame.select(**tests).row(0, named=True)
+    clean: dict[str, bool] = {}
+    for name, value in row.items():
+        if name not in _CANONICAL:
+            clean[name] = bool(value)
             continue
-        checks[name] = (col.is_null() | ok).all()
-    return checks
+        distinct = pl.Series(value, dtype=pl.String)
+        clean[name] = bool(distinct.str.contains(_CANONICAL[name]).all())
+        if name == "callsign" and not clean[name]:
+            clean[PADDED] = bool(distinct.str.contains(_PADDED_CALLSIGN).all())
+    return clean
 
 
 def _stage_columns(
@@ -251,6 +271,9 @@ def _stage_columns(
         elif name == "callsign":
             if is_clean:
                 expr = col
+            elif clean.get(PADDED, False) and dtype == pl.String:
+                stripped = col.str.strip_chars_end(" ")
+                expr = pl.when(stripped != "").then(stripped)
             else:
                 stripped = _to_text(orig, dtype).str.strip_chars().str.to_uppercase()
                 expr = pl.when(stripped != "").then(stripped)
@@ -313,9 +336,9 @@ def _reason(
             ~pl.col("callsign").str.contains(r"^[A-Z0-9 ]{1,8}$").fill_null(True),
         ),
     ]
-    # A column already known clean (see _fast_checks) needs no per-row regex.
+    # A column already known clean (see _clean_columns) needs no per-row regex.
     skip = {"non_icao_address", "bad_icao24"} if clean.get("icao24") else set()
-    if clean.get("callsign"):
+    if clean.get("callsign") or clean.get(PADDED):
         skip.add("bad_callsign")
     checks = [(r, pl.lit(False) if r in skip else failed) for r, failed in checks]
     chain: pl.Expr = pl.lit(None, pl.String)
@@ -407,51 +430,43 @@ def check(
     originals = [c for c in _DATA_COLS if c in schema]
     frame = lf.rename({c: f"_o_{c}" for c in originals}).collect()
     schema = frame.schema
-    fast = _fast_checks(schema, epoch_only)
-    clean = dict(zip(fast, frame.select(*fast.values()).row(0), strict=True)) if fast else {}
+    clean = _clean_columns(frame, epoch_only)
     typed_exprs, present = _stage_columns(schema, scale or {}, epoch_only, clean)
     reason, any_failed = _reason(present, has_problem, clean)
-    typed = (
+    file_col = pl.col("source_file").cast(pl.String) if has_file else pl.lit(source_file)
+    # One pass: output columns and the "any check failed" flag; the checks see the
+    # Float64 values (before the Float32 cast), as the limits are meant.
+    out = (
         frame.lazy()
         .with_columns(typed_exprs)
-        .with_columns(any_failed.alias("_bad"))
-        .select(*_DATA_COLS, "_bad")
+        .select(
+            *(
+                # 360 is a valid reading of north; store it as 0 so tracks are in [0, 360).
+                (pl.col(c) % 360.0 if c == "track_deg" else pl.col(c)).cast(POSITIONS[c])
+                for c in _DATA_COLS
+            ),
+            pl.lit(source_format).cast(POSITIONS["source_format"]).alias("source_format"),
+            file_col.alias("source_file"),
+            any_failed.alias("_bad"),
+        )
         .collect()
     )
     rows_read = frame.height
-    mask = typed["_bad"]
+    mask = out["_bad"]
     n_bad = int(mask.sum())
-    file_col = (
-        frame["source_file"].cast(pl.String).alias("source_file")
-        if has_file
-        else pl.lit(source_file, pl.String).alias("source_file")
-    )
-    good_typed = typed if n_bad == 0 else typed.filter(~mask)
-    good_files = file_col if n_bad == 0 or not has_file else frame["source_file"].filter(~mask)
-    # 360 is a valid reading of north; store it as 0 so tracks are in [0, 360).
-    good = good_typed.select(
-        *(
-            (pl.col(c) % 360.0 if c == "track_deg" else pl.col(c)).cast(POSITIONS[c]).alias(c)
-            for c in _DATA_COLS
-        ),
-        pl.lit(source_format).cast(POSITIONS["source_format"]).alias("source_format"),
-        good_files.cast(pl.String).alias("source_file")
-        if isinstance(good_files, pl.Series)
-        else good_files,
-    )
     if n_bad == 0:
+        good = out.drop("_bad")
         return Checked(good=good, quarantine=empty_quarantine(), rows_read=rows_read, no_position=0)
-    flagged = pl.concat(
-        [
-            frame.filter(mask).with_columns(
-                (pl.col("source_file").cast(pl.String) if has_file else pl.lit(source_file)).alias(
-                    "_file"
-                )
-            ),
-            typed.filter(mask).drop("_bad"),
-        ],
-        how="horizontal",
-    ).with_columns(reason.alias("reason"))
+    good = out.filter(~mask).drop("_bad")
+    del out
+    # Reasons (strings) only for the flagged rows.
+    flagged = (
+        frame.filter(mask)
+        .lazy()
+        .with_columns(typed_exprs)
+        .with_columns(file_col.alias("_file"), reason.alias("reason"))
+        .collect()
+    )
     skipped = flagged.filter(pl.col("reason") == NO_POSITION).height
     bad = flagged.filter(pl.col("reason") != NO_POSITION)
     quarantine = _quarantine(bad, schema, originals, has_detail, has_raw, source_format)
