@@ -267,3 +267,44 @@ def test_public_surface() -> None:
     }
     assert contract <= set(alerts.__all__)
     assert all(hasattr(alerts, name) for name in alerts.__all__)
+
+
+def test_restart_mid_visit_update_not_repeat(tmp_path: Path) -> None:
+    db = tmp_path / "alerts.sqlite"
+    sink = CaptureSink()
+    with AlertStore(db) as store:
+        AlertEngine(config(), store, sinks=[sink]).handle(visits(visit()), None, now=T0)
+        AlertEngine(config(), store, sinks=[sink]).deliver_pending(T0)
+    with AlertStore(db) as store:
+        engine = AlertEngine(config(), store, sinks=[sink])
+        closed = left(visit(), timedelta(hours=1))
+        raised = engine.handle(visits(closed), None, now=T0 + timedelta(hours=1))
+        assert [(a.kind, a.version) for a in raised] == [("left", 2)]
+        engine.deliver_pending(T0 + timedelta(hours=1))
+    assert [(m.kind, m.version) for m in sink.messages] == [("landed", 1), ("left", 2)]
+
+
+def test_handle_and_deliver_from_two_threads(tmp_path: Path) -> None:
+    import threading
+
+    sink = CaptureSink()
+    with AlertStore(tmp_path / "alerts.sqlite") as store:
+        engine = AlertEngine(config(), store, sinks=[sink])
+        rows = [visit(stay_id=f"s{i}", icao24=f"{i:06x}") for i in range(40)]
+        errors: list[BaseException] = []
+
+        def feed() -> None:
+            try:
+                for i in range(len(rows)):
+                    engine.handle(visits(*rows[: i + 1]), None, now=T0)
+            except BaseException as exc:  # pragma: no cover - reported below
+                errors.append(exc)
+
+        thread = threading.Thread(target=feed)
+        thread.start()
+        while thread.is_alive():
+            engine.deliver_pending(T0)
+        thread.join()
+        engine.deliver_pending(T0)
+    assert errors == []
+    assert sorted(m.data["subject"] for m in sink.messages) == sorted(r["stay_id"] for r in rows)
