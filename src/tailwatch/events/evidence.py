@@ -37,20 +37,11 @@ def evidence(frame: pl.DataFrame, ends: pl.DataFrame, k: int) -> pl.DataFrame:
     rows = lo_hi.select(
         "query", "icao24", _row=pl.int_ranges("lo", pl.col("hi") + 1, dtype=pl.UInt32)
     ).explode("_row")
-    pos = frame.select(
-        "_row",
-        pl.col("icao24").alias("_ic"),
-        "time",
-        "lat",
-        "lon",
-        pl.col("alt_ft").cast(pl.Float32),
-        "gs_kt",
-        "track_deg",
-        "on_ground",
-    )
     fields = ["time", "lat", "lon", "alt_ft", "gs_kt", "track_deg", "on_ground"]
+    # ``_row`` is the frame's row number: gather the few rows, never join the frame.
+    pos = frame.select(pl.col("icao24").alias("_ic"), *fields)[rows["_row"]]
     return (
-        rows.join(pos, on="_row", how="left")
+        pl.concat([rows, pos.with_columns(pl.col("alt_ft").cast(pl.Float32))], how="horizontal")
         .filter(pl.col("_ic") == pl.col("icao24"))
         .sort("query", "_row")
         .group_by("query", maintain_order=True)

@@ -140,6 +140,47 @@ def baro_offset(frame: pl.DataFrame, p: DetectionParams) -> pl.Series:
     return out["_off"].cast(pl.Float32).alias("baro_offset_ft")
 
 
+def _asof_rows(frame: pl.DataFrame, half_s: float, tol_s: float) -> tuple[pl.Series, pl.Series]:
+    """Row of the same aircraft at or before ``time - half`` / at or after ``time + half``.
+
+    The as-of joins of the rule (backward / forward, ``tol_s`` tolerance) done as two
+    binary searches on one int64 key, aircraft-major then time, instead of joins by a
+    string key on every row. Null where there is no such row. Rows are sorted by
+    (icao24, time) with unique times per aircraft (cleaning guarantees both).
+    """
+    ic = pl.col("icao24")
+    k = frame.select(
+        _ac=(ic != ic.shift(1)).fill_null(True).cum_sum().cast(pl.Int64) - 1,
+        _t=pl.col("time").dt.epoch("us"),
+    )
+    ac = k["_ac"].to_numpy()
+    t = k["_t"].to_numpy()
+    half, tol = round(half_s * 1e6), round(tol_s * 1e6)
+    t0 = int(t.min())
+    width = int(t.max()) - t0 + 1
+    if (int(ac[-1]) + 1) * width >= 2**62:  # would overflow: fall back to grouped searches
+        width = 0
+    n = len(t)
+    if width:
+        key = ac * width + (t - t0)
+        b = np.searchsorted(key, key - half, side="right") - 1
+        f = np.searchsorted(key, key + half, side="left")
+    else:
+        b = np.empty(n, dtype=np.int64)
+        f = np.empty(n, dtype=np.int64)
+        bounds = np.flatnonzero(np.diff(ac)) + 1
+        for lo, hi in zip(np.r_[0, bounds], np.r_[bounds, n], strict=True):  # per aircraft
+            b[lo:hi] = lo + np.searchsorted(t[lo:hi], t[lo:hi] - half, side="right") - 1
+            f[lo:hi] = lo + np.searchsorted(t[lo:hi], t[lo:hi] + half, side="left")
+    bc, fc = b.clip(0, n - 1), f.clip(0, n - 1)
+    ok_b = (b >= 0) & (ac[bc] == ac) & ((t - half) - t[bc] <= tol)
+    ok_f = (f < n) & (ac[fc] == ac) & (t[fc] - (t + half) <= tol)
+    return (
+        pl.Series("_b", np.where(ok_b, bc, -1)).cast(pl.Int64).replace(-1, None),
+        pl.Series("_f", np.where(ok_f, fc, -1)).cast(pl.Int64).replace(-1, None),
+    )
+
+
 def _implied_speed(frame: pl.DataFrame, p: DetectionParams) -> pl.DataFrame:
     """Speed (kt) implied by positions ~``speed_baseline_s`` before and after each one.
 
@@ -147,32 +188,11 @@ def _implied_speed(frame: pl.DataFrame, p: DetectionParams) -> pl.DataFrame:
     jump (common on the ground) do not read as motion. Falls back to the adjacent
     positions when the aircraft has no neighbour within ``speed_tolerance_s``.
     """
-    keys = frame.select("icao24", "time", "lat", "lon").with_row_index("_i")
-    half = timedelta(seconds=p.speed_baseline_s)
-    tol = timedelta(seconds=p.speed_tolerance_s)
-    probe = keys.select("_i", "icao24", _tb=pl.col("time") - half, _tf=pl.col("time") + half)
-    other = keys.select("icao24", "time", "lat", "lon")
-    # Rows are sorted by (icao24, time), so both probes are sorted within each aircraft.
-    back = probe.join_asof(
-        other,
-        left_on="_tb",
-        right_on="time",
-        by="icao24",
-        strategy="backward",
-        tolerance=tol,
-        check_sortedness=False,
-    )
-    fwd = probe.join_asof(
-        other,
-        left_on="_tf",
-        right_on="time",
-        by="icao24",
-        strategy="forward",
-        tolerance=tol,
-        check_sortedness=False,
-    )
-    back = back.select(_b_lat="lat", _b_lon="lon", _b_t="time")
-    fwd = fwd.select(_f_lat="lat", _f_lon="lon", _f_t="time")
+    keys = frame.select("icao24", "time", "lat", "lon")
+    back_i, fwd_i = _asof_rows(frame, p.speed_baseline_s, p.speed_tolerance_s)
+    cols = keys.select("lat", "lon", "time")
+    back = cols[back_i].rename({"lat": "_b_lat", "lon": "_b_lon", "time": "_b_t"})
+    fwd = cols[fwd_i].rename({"lat": "_f_lat", "lon": "_f_lon", "time": "_f_t"})
     both = pl.concat([keys, back, fwd], how="horizontal")
     same_prev = pl.col("icao24") == pl.col("icao24").shift(1)
     same_next = pl.col("icao24") == pl.col("icao24").shift(-1)
