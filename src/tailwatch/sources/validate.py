@@ -200,6 +200,8 @@ _CANONICAL: Final = {
 #: whole clean-up, and the result is a valid callsign (or blank, i.e. null).
 _PADDED_CALLSIGN: Final = r"^[A-Z0-9]{0,8} *$"
 PADDED: Final = "callsign_padded"
+_BLANK: Final = "callsign_blank"  # some padded callsign is all spaces (-> null)
+_SECONDS: Final = "time_seconds"  # every numeric time is in epoch seconds
 
 
 def _clean_columns(frame: pl.DataFrame, epoch_only: bool) -> dict[str, bool]:
@@ -221,6 +223,8 @@ def _clean_columns(frame: pl.DataFrame, epoch_only: bool) -> dict[str, bool]:
             tests[name] = col.drop_nulls().unique().implode()
         elif name in _FLOAT_COLS or (name == "time" and epoch_only):
             tests[name] = (col.is_null() | col.cast(pl.Float64, strict=False).is_not_null()).all()
+    if "_o_time" in schema and schema["_o_time"].is_numeric():
+        tests[_SECONDS] = (pl.col("_o_time").cast(pl.Float64).abs() < 1e11).fill_null(True).all()
     if not tests:
         return {}
     row = frame.select(**tests).row(0, named=True)
@@ -233,6 +237,7 @@ def _clean_columns(frame: pl.DataFrame, epoch_only: bool) -> dict[str, bool]:
         clean[name] = bool(distinct.str.contains(_CANONICAL[name]).all())
         if name == "callsign" and not clean[name]:
             clean[PADDED] = bool(distinct.str.contains(_PADDED_CALLSIGN).all())
+            clean[_BLANK] = bool((distinct.str.strip_chars_end(" ") == "").any())
     return clean
 
 
@@ -257,6 +262,10 @@ def _stage_columns(
             if epoch_only and dtype == pl.String:
                 text = col if is_clean else col.str.strip_chars()
                 expr = epoch_to_time(text.cast(pl.Float64, strict=False))
+            elif clean.get(_SECONDS, False):
+                # epoch_to_time's first branch, without evaluating the three others
+                us = (col.cast(pl.Float64) * 1e6).round(0).cast(pl.Int64)
+                expr = us.cast(pl.Datetime("us")).dt.replace_time_zone("UTC")
             else:
                 expr = _to_time(orig, dtype)
         elif name in _FLOAT_COLS:
@@ -273,7 +282,7 @@ def _stage_columns(
                 expr = col
             elif clean.get(PADDED, False) and dtype == pl.String:
                 stripped = col.str.strip_chars_end(" ")
-                expr = pl.when(stripped != "").then(stripped)
+                expr = pl.when(stripped != "").then(stripped) if clean[_BLANK] else stripped
             else:
                 stripped = _to_text(orig, dtype).str.strip_chars().str.to_uppercase()
                 expr = pl.when(stripped != "").then(stripped)
