@@ -263,16 +263,20 @@ def _sort_dedupe(goods: list[pl.DataFrame]) -> tuple[pl.DataFrame, dict[int, int
     )
     k, t = pl.col("k"), pl.col("t")
     perm: pl.Series | None = None
-    in_order = ((k.diff() > 0) | ((k.diff() == 0) & (t.diff() >= 0))).fill_null(True).all()
-    if not keys.select(in_order).item():
-        # Two stable single-key sorts (by time, often sorted already, then by address)
-        # beat one two-key sort by far (polars 2.1: 17 s against 0.5 s on 10 M rows).
-        if keys["t"].is_sorted():
-            perm = keys.select(pl.arg_sort_by(k, maintain_order=True))["k"]
-        else:
-            by_time = keys.select(pl.arg_sort_by(t, maintain_order=True))["t"]
-            by_addr = keys.select(pl.arg_sort_by(k.gather(by_time), maintain_order=True))["k"]
-            perm = by_time.gather(by_addr)
+    in_order = keys["k"].is_sorted() and bool(
+        keys.select(
+            ((k.diff() > 0) | (k.diff() == 0) & (t.diff() >= 0)).fill_null(True).all()
+        ).item()
+    )
+    if not in_order:
+        # Stable by time (a no-op for the usual time-ordered file), then stable by
+        # address: grouping the row numbers by address keeps each group in order and
+        # is ~4x faster than a stable arg_sort (few thousand addresses, 10 M rows);
+        # a two-key sort is far slower still (17 s in polars 2.1).
+        order = keys.with_row_index("_i")
+        if not keys["t"].is_sorted():
+            order = order.sort("t", maintain_order=True)
+        perm = order.group_by("k").agg("_i").sort("k").select(pl.col("_i").explode()).to_series()
         keys = keys.select(pl.all().gather(perm))
     same_prev = (k == k.shift(1)) & (t == t.shift(1))
     tie = keys.select((same_prev | same_prev.shift(-1)).fill_null(False)).to_series()
