@@ -37,7 +37,7 @@ _SORT_KEYS = ["icao24", "time", "lat", "lon", "alt_baro_ft", "gs_kt", "track_deg
 
 
 def _new_aircraft() -> pl.Expr:
-    return (pl.col("icao24") != pl.col("icao24").shift(1)).fill_null(True)
+    return (pl.col("_ac") != pl.col("_ac").shift(1)).fill_null(True)
 
 
 def _seconds(a: pl.Expr, b: pl.Expr) -> pl.Expr:
@@ -60,27 +60,36 @@ def _glitch_chunks(
     ``n_time``) and says whether the previous and next chunks can be joined.
     """
     work = frame.select(
-        "icao24",
+        "_ac",
         "time",
         *value_cols,
         _valid=valid,
         _chunk=(_new_aircraft() | (valid & jump).fill_null(False)).cum_sum(),
     )
-    chunks = (
-        work.filter(pl.col("_valid"))
-        .group_by("_chunk")
-        .agg(
-            pl.col("icao24").first(),
-            pl.len().alias("n"),
-            pl.col("time").first().alias("t0"),
-            pl.col("time").last().alias("t1"),
-            *[pl.col(c).first().alias(f"f_{c}") for c in value_cols],
-            *[pl.col(c).last().alias(f"l_{c}") for c in value_cols],
-        )
-        .sort("_chunk")
+    # Chunk ids are non-decreasing: first/last rows of each chunk by comparing
+    # neighbours, not by a hash group-by over every row.
+    v = work.filter(pl.col("_valid")).with_row_index("_p")
+    ch = pl.col("_chunk")
+    first = v.filter((ch != ch.shift(1)).fill_null(True))
+    last = v.filter((ch != ch.shift(-1)).fill_null(True))
+    chunks = pl.concat(
+        [
+            first.select(
+                "_chunk",
+                "_ac",
+                t0="time",
+                **{f"f_{c}": c for c in value_cols},
+            ),
+            last.select(
+                n=pl.col("_p") - first["_p"] + 1,
+                t1="time",
+                **{f"l_{c}": c for c in value_cols},
+            ),
+        ],
+        how="horizontal",
     )
-    same_prev = pl.col("icao24") == pl.col("icao24").shift(1)
-    same_next = pl.col("icao24") == pl.col("icao24").shift(-1)
+    same_prev = pl.col("_ac") == pl.col("_ac").shift(1)
+    same_next = pl.col("_ac") == pl.col("_ac").shift(-1)
     chunks = chunks.with_columns(
         has_p=same_prev.fill_null(False),
         has_n=same_next.fill_null(False),
@@ -152,9 +161,7 @@ def clean(
     # aircraft): a string op on 10 M rows costs more than the rest of the pass.
     run_start = (ic != ic.shift(1)).fill_null(True)
     tagged_df = lf.with_columns(
-        icao24=pl.when(ic.is_not_null()).then(
-            pl.when(run_start).then(ic.str.to_lowercase()).forward_fill()
-        ),
+        icao24=ic.filter(run_start).str.to_lowercase().gather(run_start.cum_sum() - 1),
         reason=pl.when(missing)
         .then(pl.lit("no_position"))
         .when(off_globe | (pl.col("lat").is_nan() | pl.col("lon").is_nan()))
@@ -174,16 +181,23 @@ def clean(
     # information and would fake a stationary aircraft; the first and last of a run
     # are kept so the time span is not lost.
     state = ["lat", "lon", "alt_baro_ft", "gs_kt", "track_deg", "on_ground"]
+    # The rules below run on a narrow frame (integer aircraft code, row index ``_i``,
+    # the state columns); the wide rows are gathered once at the end.
+    narrow = frame.select(
+        "time",
+        *state,
+        _ac=(pl.col("icao24") != pl.col("icao24").shift(1)).fill_null(True).cum_sum(),
+    ).with_row_index("_i")
     same = pl.lit(True)
-    for c in [*state, "icao24"]:
+    for c in [*state, "_ac"]:
         same = (
             same
             & pl.col(c).eq_missing(pl.col(c).shift(1))
             & pl.col(c).eq_missing(pl.col(c).shift(-1))
         )
-    stale = frame.select(same.fill_null(False)).to_series()
+    stale = narrow.select(same.fill_null(False)).to_series()
     n_stale = int(stale.sum())
-    frame = frame.filter(~stale)
+    narrow = narrow.filter(~stale)
 
     # Impossible horizontal jumps.
     dist = haversine_km(
@@ -200,12 +214,11 @@ def clean(
         haversine_km(pl.col("p_lat"), pl.col("p_lon"), pl.col("n_lat"), pl.col("n_lon"))
         - params.position_slack_km
     ) / KM_PER_NM / gap_h <= params.max_speed_kt
-    pos_glitch = _glitch_chunks(frame, pl.lit(True), jump, ["lat", "lon"], feasible, params)
-    frame = frame.with_columns(pos_glitch)
+    pos_glitch = _glitch_chunks(narrow, pl.lit(True), jump, ["lat", "lon"], feasible, params)
     rejected_parts.append(
-        frame.lazy().filter("glitch").drop("glitch").with_columns(reason=pl.lit("impossible_jump"))
+        frame[narrow["_i"].filter(pos_glitch)].lazy().with_columns(reason=pl.lit("impossible_jump"))
     )
-    frame = frame.filter(~pl.col("glitch")).drop("glitch")
+    narrow = narrow.filter(~pos_glitch)
 
     # Altitude glitches (barometric altitude only; geometric is rarely glitchy alone).
     alt = pl.col("alt_baro_ft")
@@ -222,12 +235,13 @@ def clean(
     alt_feasible = (pl.col("n_alt_baro_ft") - pl.col("p_alt_baro_ft")).abs() <= (
         params.max_vrate_fpm / 60.0 * gap_s + params.altitude_slack_ft
     )
-    alt_glitch = _glitch_chunks(frame, has_alt, alt_jump, ["alt_baro_ft"], alt_feasible, params)
-    frame = frame.with_columns(alt_glitch)
+    alt_glitch = _glitch_chunks(narrow, has_alt, alt_jump, ["alt_baro_ft"], alt_feasible, params)
     rejected_parts.append(
-        frame.lazy().filter("glitch").drop("glitch").with_columns(reason=pl.lit("altitude_glitch"))
+        frame[narrow["_i"].filter(alt_glitch)].lazy().with_columns(reason=pl.lit("altitude_glitch"))
     )
-    frame = frame.filter(~pl.col("glitch")).drop("glitch")
+    narrow = narrow.filter(~alt_glitch)
+    if narrow.height < frame.height:
+        frame = frame[narrow["_i"]]
 
     rejected = (
         pl.concat(rejected_parts, how="vertical")
