@@ -298,7 +298,7 @@ def _sort_dedupe(goods: list[pl.DataFrame]) -> tuple[pl.DataFrame, dict[int, int
             perm = keep if perm is None else perm.gather(keep)
     frame = frame.drop(_FILE_IDX)
     if perm is not None:
-        frame = frame.select(pl.all().gather(perm))
+        frame = frame[perm]  # one parallel gather of every column
     return frame, dup_by_file
 
 

