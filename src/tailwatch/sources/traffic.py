@@ -151,9 +151,7 @@ def _rename_lazy(lf: pl.LazyFrame) -> pl.LazyFrame:
     names = lf.collect_schema().names()
     lower = {n.strip().lower(): n for n in names}
     present = [c for c in _COLUMNS if c in lower]
-    return lf.select(
-        pl.col("_row").cast(pl.Int64), *(pl.col(lower[c]).alias(RENAME[c]) for c in present)
-    )
+    return lf.select("_row", *(pl.col(lower[c]).alias(RENAME[c]) for c in present))
 
 
 def stage_parquet(blob: Blob) -> pl.LazyFrame:
