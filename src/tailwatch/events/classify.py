@@ -202,10 +202,30 @@ def build_events(
 
     rows: list[dict[str, Any]] = []
     elev_cache: dict[str, float | None] = {}
-    for r in ends.iter_rows(named=True):
+    # The loop per event sees scalars only: the nested candidates/evidence lists are
+    # joined back afterwards (converting them to Python and back cost more than the rest).
+    first = pl.col("candidates").list.first().struct
+    scalars = ends.with_columns(
+        c0_airport=first.field("airport"),
+        c0_distance_km=first.field("distance_km"),
+        c0_bearing_deg=first.field("bearing_deg"),
+    ).drop("candidates", "evidence")
+    for r in scalars.iter_rows(named=True):
         rows.append(_decide(r, p, index, elev_cache))
     schema = pl.Schema({**EVENTS, "_seg": pl.UInt32()})
-    events = pl.DataFrame(rows, schema=schema, strict=False)
+    nested = {"candidates", "evidence"}
+    flat = pl.Schema({c: t for c, t in schema.items() if c not in nested} | {"query": pl.UInt32()})
+    events = (
+        pl.DataFrame(rows, schema=flat, strict=False)
+        .join(
+            ends.select("query", "candidates", "evidence"),
+            on="query",
+            how="left",
+            maintain_order="left",
+        )
+        .select(list(schema))
+        .cast(schema)
+    )
     tg = touch_and_goes(frame, segs, p, index)
     if tg.height:
         events = pl.concat([events, tg.select(list(schema))], how="vertical")
@@ -222,8 +242,7 @@ def _decide(
         "icao24": r["icao24"],
         "callsign": r["callsign"],
         "kind": kind,
-        "candidates": r["candidates"],
-        "evidence": r["evidence"],
+        "query": r["query"],
         "runway": None,
         "runner_up": None,
         "runner_up_margin_km": None,
@@ -301,11 +320,9 @@ def _decide(
             ),
         )
         return out
-    cands = r["candidates"] or []
-    if cands:
-        c = cands[0]
-        side = _compass((c["bearing_deg"] + 180) % 360)
-        where = f"{c['distance_km']:.0f} km {side} of {c['airport']}"
+    if r["c0_airport"] is not None:
+        side = _compass((r["c0_bearing_deg"] + 180) % 360)
+        where = f"{r['c0_distance_km']:.0f} km {side} of {r['c0_airport']}"
     else:
         where = f"no airport within {p.candidates_km:.0f} km {'behind' if takeoff else 'ahead'}"
     if r["g_row"] is not None:
@@ -316,7 +333,7 @@ def _decide(
         reason = f"left coverage at {alt_txt}, {where}"
     out.update(
         confidence="none",
-        distance_km=cands[0]["distance_km"] if cands else None,
+        distance_km=r["c0_distance_km"],
         time=(a_time if r["g_row"] is None else (a_time if takeoff else r["g_time"])),
         time_earliest=r["other_t"] if takeoff else a_time,
         time_latest=a_time if takeoff else r["other_t"],

@@ -303,8 +303,6 @@ def _run_table(frame: pl.DataFrame) -> pl.DataFrame:
             pl.col("height_ft").max().alias("hmax"),
             pl.col("height_ft").min().alias("hmin"),
             pl.col("speed_kt").min().alias("vmin"),
-            pl.col("speed_kt").median().alias("vmed"),
-            pl.col("implied_kt").median().alias("imed"),
             pl.col("time").first().alias("t0"),
             pl.col("time").last().alias("t1"),
         )
@@ -321,15 +319,13 @@ def _run_table(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def _flip(frame: pl.DataFrame, runs: pl.DataFrame, flip: pl.Expr) -> pl.DataFrame:
-    flips = runs.filter(flip).select("_run", _flip=pl.lit(True))
-    return (
-        frame.join(flips, on="_run", how="left", maintain_order="left")
-        .with_columns(
-            ground=pl.when(pl.col("_flip").fill_null(False))
-            .then(~pl.col("ground"))
-            .otherwise("ground")
-        )
-        .drop("_flip")
+    flips = runs.filter(flip)["_run"]
+    if flips.len() == 0:
+        return frame
+    return frame.with_columns(
+        ground=pl.when(pl.col("_run").is_in(flips.implode()))
+        .then(~pl.col("ground"))
+        .otherwise("ground")
     )
 
 
@@ -350,19 +346,33 @@ def _edge_flights(
     fast = (pl.col("vmed") >= p.flying_speed_kt).fill_null(False) & (
         pl.col("imed") >= p.flying_speed_kt
     ).fill_null(True)
-    cand = runs.filter(
-        ~pl.col("ground")
-        & (pl.col("n") >= p.min_air_points)
-        & fast
-        & (
-            (edge & (pl.col("g_next") == True))  # noqa: E712
-            | (edge_after & (pl.col("g_prev") == True))  # noqa: E712
+    runs = runs.filter(~pl.col("ground") & (pl.col("n") >= p.min_air_points))
+    if runs.height == 0:
+        return runs.select("_run")
+    # Medians only for the few runs in question, not a per-run median over every row.
+    speeds = (
+        frame.filter(pl.col("_run").is_in(runs["_run"].implode()))
+        .group_by("_run")
+        .agg(
+            pl.col("speed_kt").median().alias("vmed"),
+            pl.col("implied_kt").median().alias("imed"),
         )
-    ).select(
-        "_run",
-        kind=pl.when(edge & (pl.col("g_next") == True))  # noqa: E712
-        .then(pl.lit("landing"))
-        .otherwise(pl.lit("takeoff")),
+    )
+    cand = (
+        runs.join(speeds, on="_run", how="left", maintain_order="left")
+        .filter(
+            fast
+            & (
+                (edge & (pl.col("g_next") == True))  # noqa: E712
+                | (edge_after & (pl.col("g_prev") == True))  # noqa: E712
+            )
+        )
+        .select(
+            "_run",
+            kind=pl.when(edge & (pl.col("g_next") == True))  # noqa: E712
+            .then(pl.lit("landing"))
+            .otherwise(pl.lit("takeoff")),
+        )
     )
     if cand.height == 0:
         return cand.select("_run")
@@ -431,7 +441,6 @@ def _persist(frame: pl.DataFrame, p: DetectionParams, index: AirportIndex) -> pl
     """
     frame = _runs(frame)
     runs = _run_table(frame)
-    real = _edge_flights(frame, runs, p, index)
     short_air = (
         ~pl.col("ground")
         # Fewer than min_air_points is too little to call a flight at any height
@@ -446,8 +455,9 @@ def _persist(frame: pl.DataFrame, p: DetectionParams, index: AirportIndex) -> pl
         & pl.col("g_prev").fill_null(True)
         & pl.col("g_next").fill_null(True)
         & (pl.col("g_prev").is_not_null() | pl.col("g_next").is_not_null())
-        & ~pl.col("_run").is_in(real["_run"].implode())
     )
+    real = _edge_flights(frame, runs.filter(short_air), p, index)
+    short_air = short_air & ~pl.col("_run").is_in(real["_run"].implode())
     frame = _runs(_flip(frame, runs, short_air).drop("_run"))
     runs = _run_table(frame)
     short_ground = (
@@ -466,8 +476,10 @@ def _persist(frame: pl.DataFrame, p: DetectionParams, index: AirportIndex) -> pl
     # aircraft whose positions went stale, not a landing.
     high_ground = pl.col("ground") & (pl.col("hmin") > p.air_height_ft).fill_null(False)
     frame = _flip(frame, runs, short_ground | high_ground)
-    tg_runs = runs.filter(tg).select("_run", touch_and_go=pl.col("_run"))
-    return frame.join(tg_runs, on="_run", how="left", maintain_order="left").drop("_run")
+    tg_runs = runs.filter(tg)["_run"]
+    return frame.with_columns(
+        touch_and_go=pl.when(pl.col("_run").is_in(tg_runs.implode())).then(pl.col("_run"))
+    ).drop("_run")
 
 
 __all__ = ["add_state", "field_elevation"]

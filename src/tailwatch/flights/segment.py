@@ -33,18 +33,29 @@ def _seconds(a: pl.Expr, b: pl.Expr) -> pl.Expr:
 def prepare(frame: pl.DataFrame) -> pl.DataFrame:
     """Add ``_row`` (global order), ``alt_ft`` and ``course_deg`` (track, else from positions)."""
     same_prev = pl.col("_ac") == pl.col("_ac").shift(1)
-    course = pl.when(same_prev).then(
-        bearing_deg(pl.col("lat").shift(1), pl.col("lon").shift(1), pl.col("lat"), pl.col("lon"))
-    )
-    return frame.with_row_index("_row").with_columns(
+    frame = frame.with_row_index("_row").with_columns(
         alt_ft=pl.coalesce("alt_baro_ft", "alt_geom_ft"),
         # Altitude for comparisons with field/threshold elevations: pressure altitude
         # corrected by the aircraft's own ground offset where known (see baro_offset).
         alt_msl_ft=pl.coalesce(
             pl.col("alt_baro_ft") - pl.col("baro_offset_ft").fill_null(0.0), "alt_geom_ft"
         ),
-        course_deg=pl.coalesce(pl.col("track_deg").cast(pl.Float64), course),
     )
+    course = frame["track_deg"].cast(pl.Float64).alias("course_deg")
+    # Bearing from the previous position only where no track is reported (trigonometry
+    # on every row would cost more than the rest of this stage).
+    rows = frame.select(pl.col("_row").filter(pl.col("track_deg").is_null() & same_prev))
+    if rows.height:
+        r = rows.to_series()
+        ll = frame.select("lat", "lon")
+        cur, prev = ll[r], ll[r - 1]
+        b = pl.select(
+            bearing_deg(
+                pl.lit(prev["lat"]), pl.lit(prev["lon"]), pl.lit(cur["lat"]), pl.lit(cur["lon"])
+            )
+        ).to_series()
+        course = course.scatter(r, b)
+    return frame.with_columns(course)
 
 
 def gap_splits(frame: pl.DataFrame, params: DetectionParams, index: AirportIndex) -> pl.Series:
