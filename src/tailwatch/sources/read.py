@@ -227,6 +227,7 @@ def _finish(
         summary.quarantined = dict(zip(counts["reason"], counts["len"], strict=True))
         goods.append(result.good.with_columns(pl.lit(idx, pl.UInt32).alias(_FILE_IDX)))
         quarantines.append(result.quarantine)
+        del result  # its frame lives on in goods only, which _sort_dedupe frees
     positions, dup_by_file = _sort_dedupe(goods)
     for idx, summary in checked.items():
         summary.duplicates = dup_by_file.get(idx, 0)
@@ -257,10 +258,11 @@ def _sort_dedupe(goods: list[pl.DataFrame]) -> tuple[pl.DataFrame, dict[int, int
     if not goods:
         return empty_positions(), {}
     frame = pl.concat(goods, how="vertical", rechunk=False)
+    goods.clear()  # the caller's frames can be freed as soon as they are copied
     keys = frame.select(
         pl.col("icao24").str.to_integer(base=16, strict=False).cast(pl.UInt32).alias("k"),
         pl.col("time").dt.epoch("us").alias("t"),
-    )
+    ).rechunk()  # gathers below: see the comment at the last one
     k, t = pl.col("k"), pl.col("t")
     perm: pl.Series | None = None
     in_order = keys["k"].is_sorted() and bool(
@@ -298,7 +300,9 @@ def _sort_dedupe(goods: list[pl.DataFrame]) -> tuple[pl.DataFrame, dict[int, int
             perm = keep if perm is None else perm.gather(keep)
     frame = frame.drop(_FILE_IDX)
     if perm is not None:
-        frame = frame[perm]  # one parallel gather of every column
+        # A gather over many chunks (one per morsel/row group) looks up the chunk of
+        # every index: making each column contiguous first is ~3x faster overall.
+        frame = frame.rechunk()[perm]
     return frame, dup_by_file
 
 
