@@ -69,18 +69,29 @@ async def beast_tcp(
     parser: BeastParser | None = None,
     status: FeedStatus | None = None,
     backoff: Backoff | None = None,
+    mlat_start: datetime | None = None,
 ) -> AsyncIterator[pl.DataFrame]:
-    """Positions from a Beast TCP feed, one frame per received chunk (may be empty)."""
+    """Positions from a Beast TCP feed, one frame per received chunk (may be empty).
+
+    ``mlat_start``: stamp frames ``mlat_start + mlat / 12 MHz`` instead of the arrival
+    time (a recording served with its own clock in the MLAT counter, e.g. by
+    :mod:`tailwatch.live.fake_receiver`).
+    """
     p = parser if parser is not None else BeastParser()
     st = status if status is not None else FeedStatus(f"beast {host}:{port}")
     connection = 0
+    t0 = mlat_start.timestamp() if mlat_start is not None else None
     async for conn, chunk in tcp_chunks(host, port, status=st, backoff=backoff):
         if conn != connection:
             p.close()  # a frame cut by the drop is counted, never glued to new bytes
             connection = conn
         frames = _mode_s(p.feed(chunk))
         st.messages += len(frames)
-        yield decoder.decode(beast_times(frames, time.time()), [f.data for f in frames])
+        if t0 is not None:
+            ts = [t0 + f.mlat / MLAT_HZ for f in frames]
+        else:
+            ts = beast_times(frames, time.time())
+        yield decoder.decode(ts, [f.data for f in frames])
 
 
 async def sbs_tcp(

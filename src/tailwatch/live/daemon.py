@@ -1,0 +1,339 @@
+"""The ``watch`` daemon: feed -> decoder -> validate -> tracker -> alert engine -> sinks.
+
+::
+
+    source = beast_source(host, port) | sbs_source(...) | json_source(url) | replay_source(path)
+    daemon = Daemon(source, tracker, engine, watchlists=..., state_path=...)
+    await daemon.run(stop)          # until the feed ends (replay) or ``stop`` is set
+
+One asyncio task drives everything (the tracker and decoders are not thread-safe);
+alert delivery runs in a worker thread (``deliver_pending`` calls the sinks outside
+the alert store's lock). Stream time: a replay's own clock; a live feed's is the wall
+clock, and the tracker is advanced by it every ``tick_s`` even when nothing is heard,
+so that quiet aircraft's events become final. On stop (SIGINT/SIGTERM in the CLI)
+the tracker state is saved and the outbox drained once more; the state is also saved
+every ``save_every_s`` so that a hard kill loses at most that much.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import polars as pl
+
+from tailwatch.live.status import FeedStatus
+from tailwatch.sources import validate_positions
+
+if TYPE_CHECKING:
+    from tailwatch.alerts import AlertEngine
+    from tailwatch.live.tracker import LiveTracker, TickResult
+    from tailwatch.reference.watchlists import Watchlists
+
+Counters = Callable[[], dict[str, int]]
+
+
+@dataclass
+class Source:
+    """Batches of positions from a feed, with its status and counters."""
+
+    batches: AsyncIterator[pl.DataFrame]
+    status: FeedStatus
+    fmt: str
+    name: str
+    replay: bool = False  # the stream ends; its times are the recording's
+    counters: Counters = field(default=lambda: {})
+
+
+def _counts(obj: Any) -> dict[str, int]:
+    return {k: v for k, v in vars(obj).items() if isinstance(v, int)}
+
+
+def beast_source(
+    host: str,
+    port: int,
+    receiver: tuple[float, float] | None = None,
+    mlat_start: datetime | None = None,
+) -> Source:
+    from tailwatch.live.beast import BeastParser
+    from tailwatch.live.decode import DecoderSettings, ModeSDecoder
+    from tailwatch.live.feeds import beast_tcp
+
+    st = FeedStatus(f"beast {host}:{port}")
+    dec = ModeSDecoder(DecoderSettings(receiver=receiver), source_file=f"{host}:{port}")
+    parser = BeastParser()
+
+    def counters() -> dict[str, int]:
+        return {**_counts(parser.counters), **_counts(dec.counters)}
+
+    it = beast_tcp(host, port, dec, parser=parser, status=st, mlat_start=mlat_start)
+    return Source(it, st, "beast", f"{host}:{port}", counters=counters)
+
+
+def sbs_source(host: str, port: int) -> Source:
+    from tailwatch.live.feeds import sbs_tcp
+    from tailwatch.live.sbs import SbsDecoder
+
+    st = FeedStatus(f"sbs {host}:{port}")
+    dec = SbsDecoder(source_file=f"{host}:{port}")
+    it = sbs_tcp(host, port, dec, status=st)
+    return Source(it, st, "sbs", f"{host}:{port}", counters=lambda: _counts(dec.counters))
+
+
+def json_source(url: str, interval_s: float = 1.0, client: Any = None) -> Source:
+    from tailwatch.live.aircraft_json_feed import AircraftJsonPoller
+
+    poller = AircraftJsonPoller(url, client=client)
+    it = poller.run(interval_s=interval_s)
+    return Source(
+        it, poller.status, "aircraft_json", url, counters=lambda: _counts(poller.counters)
+    )
+
+
+def replay_source(
+    path: str | Path,
+    speed: float = 0.0,
+    receiver: tuple[float, float] | None = None,
+    tick_s: float = 10.0,
+) -> Source:
+    """A recording replayed in time order: raw frames, a Beast capture, or positions."""
+    p = Path(path)
+    st = FeedStatus(f"replay {p.name}")
+    suffixes = "".join(p.suffixes).lower()
+    if suffixes.endswith((".jsonl", ".hex", ".txt")):
+        from tailwatch.live.decode import DecoderSettings, ModeSDecoder
+        from tailwatch.live.feeds import frames_replay
+
+        dec = ModeSDecoder(DecoderSettings(receiver=receiver), source_file=p.name)
+        it = frames_replay(p, dec, speed=speed)
+        return Source(it, st, "frames", p.name, replay=True, counters=lambda: _counts(dec.counters))
+    return Source(_positions_replay(p, speed, tick_s), st, "positions", p.name, replay=True)
+
+
+async def _positions_replay(path: Path, speed: float, tick_s: float) -> AsyncIterator[pl.DataFrame]:
+    from tailwatch.sources import read_positions
+
+    pos = read_positions([path]).positions.sort("time")
+    ticks = pos.with_columns(_tick=pl.col("time").dt.epoch("us") // int(tick_s * 1e6))
+    wall0: float | None = None
+    t0: datetime | None = None
+    for chunk in ticks.partition_by("_tick", maintain_order=True, include_key=False):
+        first = chunk["time"].min()
+        assert isinstance(first, datetime)
+        if speed > 0:
+            if wall0 is None or t0 is None:
+                wall0, t0 = time.monotonic(), first
+            due = wall0 + (first - t0).total_seconds() / speed
+            await asyncio.sleep(max(0.0, due - time.monotonic()))
+        else:
+            await asyncio.sleep(0)
+        yield chunk
+
+
+@dataclass
+class DaemonStatus:
+    """What the live status shows."""
+
+    started: float = field(default_factory=time.monotonic)
+    messages: int = 0
+    positions: int = 0
+    rejected: int = 0
+    events: int = 0
+    alerts_raised: int = 0
+    alerts_sent: int = 0
+    delivery_failures: int = 0
+    stream_time: datetime | None = None
+    rate: float = 0.0  # messages/s over the last status period
+    _last_msgs: int = 0
+    _last_t: float = field(default_factory=time.monotonic)
+
+    def tick(self) -> None:
+        now = time.monotonic()
+        if now - self._last_t >= 1.0:
+            self.rate = (self.messages - self._last_msgs) / (now - self._last_t)
+            self._last_msgs, self._last_t = self.messages, now
+
+
+@dataclass
+class Daemon:
+    """Runs one source through the tracker into the alert engine (see module docstring)."""
+
+    source: Source
+    tracker: LiveTracker
+    engine: AlertEngine | None = None
+    watchlists: Watchlists | None = None
+    state_path: Path | None = None
+    tick_s: float = 1.0
+    save_every_s: float = 60.0
+    visits_every_s: float = 60.0  # stream seconds between re-checks of open visits
+    on_tick: Callable[[Daemon], None] | None = None
+    status: DaemonStatus = field(default_factory=DaemonStatus)
+
+    def __post_init__(self) -> None:
+        self._data_t: datetime | None = None  # newest position time heard
+        self._data_wall = 0.0  # monotonic time it was heard
+        self._open: set[str] = set()
+        self._visits_at: datetime | None = None
+        self._saved_at = time.monotonic()
+        self._delivery: asyncio.Task[None] | None = None
+
+    async def run(self, stop: asyncio.Event | None = None) -> None:
+        """Process until the source ends (replay: then flush) or ``stop`` is set."""
+        stop = stop or asyncio.Event()
+        batches = self.source.batches
+        nxt: asyncio.Task[pl.DataFrame] | None = None
+        waiter = asyncio.create_task(stop.wait())
+        ended = False
+        try:
+            while not stop.is_set():
+                if nxt is None:
+                    nxt = asyncio.ensure_future(anext(batches))
+                done, _ = await asyncio.wait(
+                    {nxt, waiter}, timeout=self.tick_s, return_when=asyncio.FIRST_COMPLETED
+                )
+                if nxt in done:
+                    task, nxt = nxt, None
+                    try:
+                        batch = task.result()
+                    except StopAsyncIteration:
+                        ended = True
+                        break
+                    self._process(batch)
+                elif not self.source.replay and not stop.is_set():
+                    self._process(None)  # the wall clock moves on: quiet aircraft settle
+                self.status.tick()
+                if self.on_tick is not None:
+                    self.on_tick(self)
+                await self._deliver()
+                if time.monotonic() - self._saved_at >= self.save_every_s:
+                    self.save()
+        finally:
+            waiter.cancel()
+            if nxt is not None:
+                nxt.cancel()
+            with contextlib.suppress(asyncio.CancelledError, StopAsyncIteration, Exception):
+                if nxt is not None:
+                    await nxt
+            with contextlib.suppress(asyncio.CancelledError):
+                await waiter
+            aclose = getattr(batches, "aclose", None)
+            if aclose is not None:
+                with contextlib.suppress(Exception):
+                    await aclose()
+        if ended and self.source.replay:
+            self._handle(self.tracker.flush())
+        await self._deliver()
+        self.save()
+
+    # -- one step --------------------------------------------------------------------
+    def _clock(self) -> datetime:
+        """Live stream time: the newest position heard plus the wall time since.
+
+        Equals the wall clock on a real feed, and keeps a recording served over TCP
+        (the tests' fake receiver) on its own clock.
+        """
+        if self._data_t is None:
+            return datetime.now(UTC)
+        return self._data_t + timedelta(seconds=time.monotonic() - self._data_wall)
+
+    def _process(self, batch: pl.DataFrame | None) -> None:
+        if batch is None:
+            if self._data_t is not None:
+                self._handle(self.tracker.advance(self._clock()))
+            return
+        self.status.messages = self.source.status.messages or (self.status.messages + batch.height)
+        if batch.height == 0:
+            if not self.source.replay and self._data_t is not None:
+                self._handle(self.tracker.advance(self._clock()))
+            return
+        good, bad = validate_positions(batch, self.source.name, _fmt(self.source.fmt, batch))
+        self.status.positions += good.height
+        self.status.rejected += bad.height
+        if good.height:
+            newest = good["time"].max()
+            if isinstance(newest, datetime) and (self._data_t is None or newest > self._data_t):
+                self._data_t, self._data_wall = newest, time.monotonic()
+        now = None if self.source.replay else self._clock()
+        self._handle(self.tracker.update(good, now))
+
+    def _handle(self, result: TickResult) -> None:
+        self.status.stream_time = result.now
+        self.status.events += result.events.height
+        if self.engine is None or result.now is None:
+            return
+        icaos = set(result.events["icao24"].to_list())
+        recheck = self._visits_at is None or (
+            (result.now - self._visits_at).total_seconds() >= self.visits_every_s
+        )
+        if recheck:
+            icaos |= self._open
+            self._visits_at = result.now
+        if not icaos and result.airspace.height == 0:
+            return
+        visits = self._visits(sorted(icaos)) if icaos else None
+        from tailwatch.stays.visits import build_visits
+
+        if visits is None:
+            visits = build_visits(self.tracker.stays([]), watchlists=self.watchlists)
+        airspace = result.airspace if result.airspace.height else None
+        raised = self.engine.handle(visits, result.events, now=result.now, airspace=airspace)
+        self.status.alerts_raised += len(raised)
+
+    def _visits(self, icaos: list[str]) -> pl.DataFrame:
+        from tailwatch.stays.visits import build_visits
+
+        stays = self.tracker.stays(icaos)
+        events = self.tracker.final.filter(pl.col("icao24").is_in(icaos))
+        visits = build_visits(
+            stays, watchlists=self.watchlists, index=self.tracker.index, events=events
+        )
+        still = set(visits.filter(pl.col("open"))["icao24"].to_list()) if visits.height else set()
+        self._open = (self._open - set(icaos)) | still
+        return visits
+
+    async def _deliver(self) -> None:
+        if self.engine is None or self.tracker.now is None:
+            return
+        report = await asyncio.to_thread(self.engine.deliver_pending, self.tracker.now)
+        self.status.alerts_sent += report.delivered
+        self.status.delivery_failures += report.failed
+
+    def save(self) -> None:
+        if self.state_path is not None:
+            self.tracker.save(self.state_path)
+        self._saved_at = time.monotonic()
+
+    def line(self) -> str:
+        """One status line (the CLI shows it, live, in a rich panel)."""
+        s, tr = self.status, self.tracker
+        when = s.stream_time.strftime("%Y-%m-%d %H:%M:%S UTC") if s.stream_time else "-"
+        return (
+            f"{self.source.status.line()} | {s.rate:,.0f} msg/s, {s.positions:,} positions"
+            f" | {tr.aircraft} aircraft tracked, {s.events} events,"
+            f" {s.alerts_raised} alerts raised, {s.alerts_sent} sent | stream {when}"
+        )
+
+
+def _fmt(fmt: str, batch: pl.DataFrame) -> str:
+    if "source_format" in batch.columns and batch.height:
+        value = batch["source_format"][0]
+        if value is not None:
+            return str(value)
+    return {"positions": "traffic"}.get(fmt, fmt)
+
+
+__all__ = [
+    "Daemon",
+    "DaemonStatus",
+    "Source",
+    "beast_source",
+    "json_source",
+    "replay_source",
+    "sbs_source",
+]
