@@ -295,14 +295,18 @@ def _sort_dedupe(goods: list[pl.DataFrame]) -> tuple[pl.DataFrame, dict[int, int
                 zip(counts[_FILE_IDX].to_list(), counts["len"].to_list(), strict=True)
             )
             drop = pl.Series(tie_pos.filter(dup_mask), dtype=pl.UInt32)
-            keep = pl.int_range(frame.height, dtype=pl.UInt32, eager=True)
-            keep = keep.filter(~keep.is_in(drop.implode()))
-            perm = keep if perm is None else perm.gather(keep)
+            keep = ~pl.int_range(frame.height, dtype=pl.UInt32, eager=True).is_in(drop.implode())
+            if perm is None:
+                frame = frame.filter(keep)  # already in order: no gather needed
+            else:
+                perm = perm.filter(keep)
     frame = frame.drop(_FILE_IDX)
     if perm is not None:
         # A gather over many chunks (one per morsel/row group) looks up the chunk of
         # every index: making each column contiguous first is ~3x faster overall.
-        frame = frame.rechunk()[perm]
+        # Two steps, so the chunked frame is freed before the gathered one is built.
+        frame = frame.rechunk()
+        frame = frame[perm]
     return frame, dup_by_file
 
 
