@@ -74,7 +74,8 @@ def assert_same(live: pl.DataFrame, batch: pl.DataFrame) -> None:
     assert live["event_id"].is_duplicated().sum() == 0, "an event was emitted twice"
     missing = batch.join(live, on="event_id", how="anti")
     extra = live.join(batch, on="event_id", how="anti")
-    assert missing.height == 0 and extra.height == 0, (missing, extra)
+    assert missing.height == 0, missing
+    assert extra.height == 0, extra
     assert_frame_equal(live.select(EVENTS.names()).sort("event_id"), batch)
 
 

@@ -52,7 +52,9 @@ class Source:
 
 
 def _counts(obj: Any) -> dict[str, int]:
-    return {k: v for k, v in vars(obj).items() if isinstance(v, int)}
+    names = getattr(obj, "__slots__", None) or list(vars(obj))
+    out = {n: getattr(obj, n) for n in names}
+    return {k: v for k, v in out.items() if isinstance(v, int) and not isinstance(v, bool)}
 
 
 def beast_source(
