@@ -102,7 +102,7 @@ def replay_source(
     path: str | Path,
     speed: float = 0.0,
     receiver: tuple[float, float] | None = None,
-    tick_s: float = 10.0,
+    tick_s: float = 30.0,
 ) -> Source:
     """A recording replayed in time order: raw frames, a Beast capture, or positions."""
     p = Path(path)
@@ -180,7 +180,7 @@ class Daemon:
     def __post_init__(self) -> None:
         self._data_t: datetime | None = None  # newest position time heard
         self._data_wall = 0.0  # monotonic time it was heard
-        self._open: set[str] = set()
+        self._open = pl.DataFrame()  # the open visits last built (VISITS rows)
         self._visits_at: datetime | None = None
         self._saved_at = time.monotonic()
         self._delivery: asyncio.Task[None] | None = None
@@ -254,7 +254,10 @@ class Daemon:
             if not self.source.replay and self._data_t is not None:
                 self._handle(self.tracker.advance(self._clock()))
             return
-        good, bad = validate_positions(batch, self.source.name, _fmt(self.source.fmt, batch))
+        if self.source.fmt == "positions":  # read_positions validated them already
+            good, bad = batch, batch.clear()
+        else:
+            good, bad = validate_positions(batch, self.source.name, _fmt(self.source.fmt, batch))
         self.status.positions += good.height
         self.status.rejected += bad.height
         if good.height:
@@ -269,20 +272,29 @@ class Daemon:
         self.status.events += result.events.height
         if self.engine is None or result.now is None:
             return
-        icaos = set(result.events["icao24"].to_list())
+        icaos = sorted(set(result.events["icao24"].to_list()))
         recheck = self._visits_at is None or (
             (result.now - self._visits_at).total_seconds() >= self.visits_every_s
         )
-        if recheck:
-            icaos |= self._open
-            self._visits_at = result.now
-        if not icaos and result.airspace.height == 0:
+        if not icaos and result.airspace.height == 0 and not (recheck and self._open.height):
             return
-        visits = self._visits(sorted(icaos)) if icaos else None
-        from tailwatch.stays.visits import build_visits
+        if recheck:
+            self._visits_at = result.now
+        parts = [self._visits(icaos)] if icaos else []
+        if recheck and self._open.height:
+            # open visits only age: update their dwell instead of rebuilding them
+            parts.append(
+                self._open.filter(~pl.col("icao24").is_in(icaos)).with_columns(
+                    data_end=pl.lit(result.now).cast(self._open.schema["data_end"]),
+                    dwell_s=(pl.lit(result.now) - pl.col("arrival_time")).dt.total_microseconds()
+                    / 1e6,
+                )
+            )
+        if not parts:
+            from tailwatch.stays.visits import build_visits
 
-        if visits is None:
-            visits = build_visits(self.tracker.stays([]), watchlists=self.watchlists)
+            parts.append(build_visits(self.tracker.stays([]), watchlists=self.watchlists))
+        visits = pl.concat(parts, how="vertical_relaxed")
         airspace = result.airspace if result.airspace.height else None
         raised = self.engine.handle(visits, result.events, now=result.now, airspace=airspace)
         self.status.alerts_raised += len(raised)
@@ -295,8 +307,9 @@ class Daemon:
         visits = build_visits(
             stays, watchlists=self.watchlists, index=self.tracker.index, events=events
         )
-        still = set(visits.filter(pl.col("open"))["icao24"].to_list()) if visits.height else set()
-        self._open = (self._open - set(icaos)) | still
+        kept = self._open.filter(~pl.col("icao24").is_in(icaos)) if self._open.height else None
+        still = visits.filter(pl.col("open") & pl.col("arrival_time").is_not_null())
+        self._open = still if kept is None else pl.concat([kept, still], how="vertical_relaxed")
         return visits
 
     async def _deliver(self) -> None:

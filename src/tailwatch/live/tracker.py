@@ -221,6 +221,7 @@ class LiveTracker:
         self.now: datetime | None = None
         self.start: datetime | None = None
         self.stats = TrackerStats()
+        self._swept: datetime | None = None
 
     # -- the tick --------------------------------------------------------------------
     def update(self, positions: pl.DataFrame, now: datetime | None = None) -> TickResult:
@@ -574,6 +575,10 @@ class LiveTracker:
     def _evict(self) -> None:
         if self.now is None or self.meta.height == 0:
             return
+        # a sweep a minute is plenty for limits counted in hours
+        if self._swept is not None and (self.now - self._swept).total_seconds() < 60.0:
+            return
+        self._swept = self.now
         s = self.settings
         age = self.now - pl.col("last_seen")
         forget = self.meta.filter(age > _dt(s.forget_after_s))
