@@ -191,8 +191,13 @@ def _implied_speed(frame: pl.DataFrame, p: DetectionParams) -> pl.DataFrame:
     keys = frame.select("icao24", "time", "lat", "lon")
     back_i, fwd_i = _asof_rows(frame, p.speed_baseline_s, p.speed_tolerance_s)
     cols = keys.select("lat", "lon", "time")
-    back = cols[back_i].rename({"lat": "_b_lat", "lon": "_b_lon", "time": "_b_t"})
-    fwd = cols[fwd_i].rename({"lat": "_f_lat", "lon": "_f_lon", "time": "_f_t"})
+    # gather (not []): null indices give null rows, also when every index is null.
+    back = cols.select(pl.all().gather(back_i)).rename(
+        {"lat": "_b_lat", "lon": "_b_lon", "time": "_b_t"}
+    )
+    fwd = cols.select(pl.all().gather(fwd_i)).rename(
+        {"lat": "_f_lat", "lon": "_f_lon", "time": "_f_t"}
+    )
     both = pl.concat([keys, back, fwd], how="horizontal")
     same_prev = pl.col("icao24") == pl.col("icao24").shift(1)
     same_next = pl.col("icao24") == pl.col("icao24").shift(-1)
