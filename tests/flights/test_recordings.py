@@ -192,20 +192,21 @@ def test_noisy_recordings_give_the_true_event_only(
 
 def test_zurich_ground_movement_is_not_flights() -> None:
     det = _detect("zurich_airport_onground.json.gz")
-    # Three of the ten aircraft only taxi (with garbled altitudes up to 39,000 ft,
-    # flickering flags, stale ground speeds): no flight. Seven fly in this file: four
+    # Two of the ten aircraft only taxi (with garbled altitudes up to 39,000 ft,
+    # flickering flags, stale ground speeds): no flight. Eight fly in this file: four
     # climb away through 2,500-31,000 ft at 150-500 kt, SWR5220 also comes back, and the
-    # three below are caught at the very edge of the data.
+    # four below are caught at the very edge of the data.
     assert sorted(det.flights["icao24"].to_list()) == [
         "0083c3",
         "4690e2",
         "4891b6",
         "4b160e",
         "4b1614",
+        "4b18b8",
         "4d20cd",
         "c01074",
     ]
-    for ic in ("4b17e5", "4b17fd", "4b18b8"):
+    for ic in ("4b17e5", "4b17fd"):
         assert det.events.filter(pl.col("icao24") == ic).height == 0
     assert det.events.filter(pl.col("kind") == "touch_and_go").height == 0
     # Every airport claimed in this file is Zurich.
@@ -220,6 +221,10 @@ def test_zurich_ground_movement_is_not_flights() -> None:
         ("0083c3", "landing", "14", 1600.0),
         # VJT796: data starts at 1,450 ft, 115 kt, on the axis of 28.
         ("4d20cd", "landing", "28", 1450.0),
+        # EDW229: data starts at 1,475 ft, 141 kt, on the axis of 28, flag 19 s later
+        # (its first chunk used to be compared with the previous aircraft's, see
+        # test_glitch_edge_rule_does_not_compare_with_the_previous_aircraft).
+        ("4b18b8", "landing", "28", 1475.0),
         # ENT57BW: rolls on 28 and lifts off; the data ends 16 s later at 2,175 ft, 165 kt.
         ("4891b6", "takeoff", "28", 2175.0),
     ],
@@ -243,3 +248,22 @@ def test_zurich_short_airborne_run_at_the_data_edge_is_a_real_flight_end(
         0, named=True
     )
     assert ev["alt_ft"] == other_alt
+
+
+def test_glitch_edge_rule_does_not_compare_with_the_previous_aircraft() -> None:
+    # Regression: the edge-glitch rule compared a track's first chunk with the size of
+    # the previous aircraft's last chunk (an unmasked shift), so over a whole file the
+    # first minutes of 8 Paris aircraft were dropped as a "glitch" and detect() over
+    # the file differed from detect() per aircraft. CDG departures 3944ee / 3946ea are
+    # first seen over the far end of 26R / 08L.
+    pos = read_positions([ADSB / "paris_2021-10-07_quickstart.json.gz"]).positions
+    some = ["3944ee", "3946ea", "06a2b1", "344695", "3cc1c8", "4cac5e", "4d21ec", "4d22d2"]
+    det = _detect("paris_2021-10-07_quickstart.json.gz")
+    whole = det.events.filter(pl.col("icao24").is_in(some)).sort("event_id")
+    per = pl.concat([detect(pos.filter(pl.col("icao24") == ic)).events for ic in some]).sort(
+        "event_id"
+    )
+    assert whole.equals(per)
+    for ic, when, runway in (("3944ee", _at(12, 13), "26R"), ("3946ea", _at(13, 59), "08L")):
+        ev = _one(det, ic, "takeoff", when)
+        assert (ev["airport"], ev["runway"], ev["confidence"]) == ("LFPG", runway, "inferred")

@@ -93,8 +93,10 @@ def _glitch_chunks(
     chunks = chunks.with_columns(
         has_p=same_prev.fill_null(False),
         has_n=same_next.fill_null(False),
-        p_n=pl.col("n").shift(1),
-        n_n=pl.col("n").shift(-1),
+        # Only the same aircraft's neighbouring chunks: the edge rule below compares a
+        # track's first/last chunk with its neighbour, never with another aircraft's.
+        p_n=pl.when(same_prev).then(pl.col("n").shift(1)),
+        n_n=pl.when(same_next).then(pl.col("n").shift(-1)),
         p_time=pl.col("t1").shift(1),
         n_time=pl.col("t0").shift(-1),
         **{f"p_{c}": pl.col(f"l_{c}").shift(1) for c in value_cols},
