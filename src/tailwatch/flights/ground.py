@@ -143,42 +143,55 @@ def baro_offset(frame: pl.DataFrame, p: DetectionParams) -> pl.Series:
 def _asof_rows(frame: pl.DataFrame, half_s: float, tol_s: float) -> tuple[pl.Series, pl.Series]:
     """Row of the same aircraft at or before ``time - half`` / at or after ``time + half``.
 
-    The as-of joins of the rule (backward / forward, ``tol_s`` tolerance) done as two
-    binary searches on one int64 key, aircraft-major then time, instead of joins by a
-    string key on every row. Null where there is no such row. Rows are sorted by
-    (icao24, time) with unique times per aircraft (cleaning guarantees both).
+    The as-of joins of the rule (backward / forward, ``tol_s`` tolerance) as two merges
+    on one int64 key, aircraft-major then time, instead of as-of joins grouped by a
+    string key. Null where there is no such row. Rows are sorted by (icao24, time) with
+    unique times per aircraft (cleaning guarantees both).
     """
     ic = pl.col("icao24")
     k = frame.select(
         _ac=(ic != ic.shift(1)).fill_null(True).cum_sum().cast(pl.Int64) - 1,
         _t=pl.col("time").dt.epoch("us"),
-    )
-    ac = k["_ac"].to_numpy()
-    t = k["_t"].to_numpy()
+    ).with_row_index("_j")
     half, tol = round(half_s * 1e6), round(tol_s * 1e6)
-    t0 = int(t.min())
-    width = int(t.max()) - t0 + 1
-    if (int(ac[-1]) + 1) * width >= 2**62:  # would overflow: fall back to grouped searches
-        width = 0
-    n = len(t)
-    if width:
-        key = ac * width + (t - t0)
-        b = np.searchsorted(key, key - half, side="right") - 1
-        f = np.searchsorted(key, key + half, side="left")
-    else:
-        b = np.empty(n, dtype=np.int64)
-        f = np.empty(n, dtype=np.int64)
-        bounds = np.flatnonzero(np.diff(ac)) + 1
-        for lo, hi in zip(np.r_[0, bounds], np.r_[bounds, n], strict=True):  # per aircraft
-            b[lo:hi] = lo + np.searchsorted(t[lo:hi], t[lo:hi] - half, side="right") - 1
-            f[lo:hi] = lo + np.searchsorted(t[lo:hi], t[lo:hi] + half, side="left")
-    bc, fc = b.clip(0, n - 1), f.clip(0, n - 1)
-    ok_b = (b >= 0) & (ac[bc] == ac) & ((t - half) - t[bc] <= tol)
-    ok_f = (f < n) & (ac[fc] == ac) & (t[fc] - (t + half) <= tol)
-    return (
-        pl.Series("_b", np.where(ok_b, bc, -1)).cast(pl.Int64).replace(-1, None),
-        pl.Series("_f", np.where(ok_f, fc, -1)).cast(pl.Int64).replace(-1, None),
+    t0 = int(k["_t"].min())  # type: ignore[arg-type]
+    width = int(k["_t"].max()) - t0 + 1  # type: ignore[arg-type]
+    n_ac = int(k["_ac"][-1]) + 1
+    if n_ac * width < 2**62:
+        key = k.select("_j", _k=(pl.col("_ac") * width + pl.col("_t") - t0).set_sorted())
+        q = key.select(_b=pl.col("_k") - half, _f=pl.col("_k") + half)
+        asof = {
+            side: q.select(_q=pl.col(f"_{side}").set_sorted()).join_asof(
+                key,
+                left_on="_q",
+                right_on="_k",
+                strategy="backward" if side == "b" else "forward",
+                check_sortedness=False,
+            )["_j"]
+            for side in ("b", "f")
+        }
+    else:  # keys would overflow: as-of joins grouped by aircraft
+        asof = {
+            side: k.select("_ac", _q=pl.col("_t") + (-half if side == "b" else half)).join_asof(
+                k.select("_ac", "_t", "_j"),
+                left_on="_q",
+                right_on="_t",
+                by="_ac",
+                strategy="backward" if side == "b" else "forward",
+                check_sortedness=False,
+            )["_j"]
+            for side in ("b", "f")
+        }
+    ac, t = pl.col("_ac"), pl.col("_t")
+    out = k.with_columns(_b=asof["b"], _f=asof["f"]).select(
+        _b=pl.when(
+            (ac.gather(pl.col("_b")) == ac) & ((t - half) - t.gather(pl.col("_b")) <= tol)
+        ).then(pl.col("_b")),
+        _f=pl.when(
+            (ac.gather(pl.col("_f")) == ac) & (t.gather(pl.col("_f")) - (t + half) <= tol)
+        ).then(pl.col("_f")),
     )
+    return out["_b"], out["_f"]
 
 
 def _implied_speed(frame: pl.DataFrame, p: DetectionParams) -> pl.DataFrame:
