@@ -267,3 +267,15 @@ def test_glitch_edge_rule_does_not_compare_with_the_previous_aircraft() -> None:
     for ic, when, runway in (("3944ee", _at(12, 13), "26R"), ("3946ea", _at(13, 59), "08L")):
         ev = _one(det, ic, "takeoff", when)
         assert (ev["airport"], ev["runway"], ev["confidence"]) == ("LFPG", runway, "inferred")
+
+
+def test_savan_gap_to_a_ground_stop_far_away_is_not_called_off_runway() -> None:
+    # Regression: SAVAN01 leaves coverage at 12,950 ft near Figari (Corsica); the
+    # aircraft is next seen on the ground at Toulouse five days later. The event (no
+    # airport: too long and too far to claim LFBO) used to say "on the ground away from
+    # any known runway (22 km NE of LFKF)", which reads as a landing in a Corsican field.
+    det = _detect("savan_39b415_2022-03.json.gz")
+    ev = _one(det, "39b415", "landing", _savan(21, 8, 33))
+    assert (ev["airport"], ev["confidence"]) == (None, "none")
+    assert ev["reason"].startswith("left coverage at 12,950 ft")
+    assert "next seen on the ground at LFBO" in ev["reason"]

@@ -325,7 +325,16 @@ def _decide(
         where = f"{r['c0_distance_km']:.0f} km {side} of {r['c0_airport']}"
     else:
         where = f"no airport within {p.candidates_km:.0f} km {'behind' if takeoff else 'ahead'}"
-    if r["g_row"] is not None:
+    if r["g_row"] is not None and r["g_airport"] is not None:
+        # Seen on the ground at an airport, but across a gap too long and too far from
+        # the airborne end to claim it: say both, claim neither.
+        state = "entered coverage" if takeoff else "left coverage"
+        seen = "last seen" if takeoff else "next seen"
+        reason = (
+            f"{state} at {alt_txt}, {where}; {seen} on the ground at {r['g_airport']} "
+            f"{gap / 3600:.0f} h {'earlier' if takeoff else 'later'}, {_km(r):.0f} km away"
+        )
+    elif r["g_row"] is not None:
         reason = f"on the ground away from any known runway ({where})"
     elif takeoff:
         reason = f"entered coverage at {alt_txt}, {where}"
