@@ -274,8 +274,11 @@ def test_savan_gap_to_a_ground_stop_far_away_is_not_called_off_runway() -> None:
     # aircraft is next seen on the ground at Toulouse five days later. The event (no
     # airport: too long and too far to claim LFBO) used to say "on the ground away from
     # any known runway (22 km NE of LFKF)", which reads as a landing in a Corsican field.
+    # It was also timed at that LFBO sighting, 117 h late: the landing is timed when
+    # last seen airborne, and the sighting only bounds it (time_latest).
     det = _detect("savan_39b415_2022-03.json.gz")
-    ev = _one(det, "39b415", "landing", _savan(21, 8, 33))
+    ev = _one(det, "39b415", "landing", _savan(16, 11, 33))
     assert (ev["airport"], ev["confidence"]) == (None, "none")
     assert ev["reason"].startswith("left coverage at 12,950 ft")
     assert "next seen on the ground at LFBO" in ev["reason"]
+    assert abs((ev["time_latest"] - _savan(21, 8, 33)).total_seconds()) < 120

@@ -325,13 +325,16 @@ def _decide(
         where = f"{r['c0_distance_km']:.0f} km {side} of {r['c0_airport']}"
     else:
         where = f"no airport within {p.candidates_km:.0f} km {'behind' if takeoff else 'ahead'}"
-    if r["g_row"] is not None and r["g_airport"] is not None:
-        # Seen on the ground at an airport, but across a gap too long and too far from
-        # the airborne end to claim it: say both, claim neither.
+    # The ground run touches this end in the data (no signal gap between them).
+    adjacent = r["g_row"] is not None and gap <= p.observed_max_gap_s
+    if r["g_row"] is not None and (r["g_airport"] is not None or not adjacent):
+        # Seen on the ground, but across a gap too long and too far from the airborne
+        # end to claim that airport: say both, claim neither.
         state = "entered coverage" if takeoff else "left coverage"
         seen = "last seen" if takeoff else "next seen"
+        ground = f"at {r['g_airport']}" if r["g_airport"] else "away from any known runway"
         reason = (
-            f"{state} at {alt_txt}, {where}; {seen} on the ground at {r['g_airport']} "
+            f"{state} at {alt_txt}, {where}; {seen} on the ground {ground} "
             f"{gap / 3600:.0f} h {'earlier' if takeoff else 'later'}, {_km(r):.0f} km away"
         )
     elif r["g_row"] is not None:
@@ -343,7 +346,10 @@ def _decide(
     out.update(
         confidence="none",
         distance_km=r["c0_distance_km"],
-        time=(a_time if r["g_row"] is None else (a_time if takeoff else r["g_time"])),
+        # A landing is timed on the ground only when the ground run follows without a
+        # gap; across a gap it is when the aircraft was last seen airborne (the ground
+        # sighting, maybe days later, bounds it in ``time_latest``).
+        time=r["g_time"] if (adjacent and not takeoff) else a_time,
         time_earliest=r["other_t"] if takeoff else a_time,
         time_latest=a_time if takeoff else r["other_t"],
         reason=reason,
