@@ -191,7 +191,8 @@ def command(inputs: tuple[Path, ...], output: Path | None) -> int:
         )
         _show(out, analysis, banner, "white on red")
     else:
-        from tailwatch.cli.visits import load_watchlists, read_inputs
+        from tailwatch.cli._inputs import read_inputs
+        from tailwatch.cli.visits import load_watchlists
 
         result = read_inputs(inputs)
         errors = bool(result.errors)

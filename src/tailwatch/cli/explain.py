@@ -17,10 +17,11 @@ import click
 import polars as pl
 from rich.table import Table
 
-from tailwatch.cli._console import stderr, stdout
+from tailwatch.cli._console import stdout
+from tailwatch.cli._inputs import read_inputs
 from tailwatch.cli._run import EXIT_FAILURE, EXIT_OK, run
 from tailwatch.detect import detect
-from tailwatch.sources import FORMATS, read_positions
+from tailwatch.sources import FORMATS
 
 _WINDOW = timedelta(minutes=10)
 
@@ -134,10 +135,8 @@ def _around(pos: pl.DataFrame, at: datetime) -> Table:
 def command(icao24: str, inputs: tuple[Path, ...], at_text: str | None, fmt: str | None) -> int:
     """Why an event was or was not detected for ICAO24, with the deciding points."""
     at = _parse_time(at_text) if at_text else None
-    result = read_positions(list(inputs), format=fmt)
-    err, out = stderr(), stdout()
-    for error in result.errors:
-        err.print(f"error: {error}", markup=False, highlight=False)
+    result = read_inputs(inputs, format=fmt)
+    out = stdout()
     hexid = icao24.strip().lower()
     # Detection is per aircraft: explaining one aircraft needs only its positions.
     mine = result.positions.filter(pl.col("icao24") == hexid)

@@ -20,10 +20,11 @@ import polars as pl
 from rich.table import Table
 
 from tailwatch.cli._console import stderr, stdout
+from tailwatch.cli._inputs import read_inputs
 from tailwatch.cli._run import EXIT_FAILURE, EXIT_OK, run
 from tailwatch.detect import Detection, detect
 from tailwatch.errors import TailwatchError
-from tailwatch.sources import FORMATS, read_positions
+from tailwatch.sources import FORMATS
 
 OUTPUTS = ("csv", "parquet", "json", "geojson")
 _MAX_VERTICES = 500
@@ -133,10 +134,7 @@ def _table(flights: pl.DataFrame) -> Table:
 def command(inputs: tuple[Path, ...], output: Path | None, fmt: str | None) -> int:
     """One row per flight: take-off and landing airport, time, confidence, evidence."""
     reader = fmt if fmt in FORMATS else None
-    result = read_positions(list(inputs), format=reader)
-    err = stderr()
-    for error in result.errors:
-        err.print(f"error: {error}", markup=False, highlight=False)
+    result = read_inputs(inputs, format=reader)
     kind = None
     if output is not None:
         suffix = output.suffix.lower().lstrip(".")
@@ -148,7 +146,7 @@ def command(inputs: tuple[Path, ...], output: Path | None, fmt: str | None) -> i
     flights = with_registration(det.flights)
     if output is not None and kind is not None:
         write(det, flights, output, kind)
-        err.print(f"{flights.height} flights written to {output}", highlight=False)
+        stderr().print(f"{flights.height} flights written to {output}", highlight=False)
     else:
         stdout().print(_table(flights))
     return EXIT_FAILURE if result.errors else EXIT_OK

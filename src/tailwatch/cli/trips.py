@@ -9,8 +9,8 @@ import click
 import polars as pl
 
 from tailwatch.cli._console import stderr, stdout
+from tailwatch.cli._inputs import read_inputs
 from tailwatch.cli._run import EXIT_FAILURE, EXIT_OK, run
-from tailwatch.cli.visits import read_inputs
 from tailwatch.report.tables import TRIP_COLUMNS, rich_table, write_table
 
 

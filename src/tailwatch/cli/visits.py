@@ -11,23 +11,12 @@ import click
 import polars as pl
 
 from tailwatch.cli._console import stderr, stdout
+from tailwatch.cli._inputs import read_inputs
 from tailwatch.cli._run import EXIT_FAILURE, EXIT_OK, run
 from tailwatch.report.tables import VISIT_COLUMNS, rich_table, write_table
 
 if TYPE_CHECKING:
     from tailwatch.reference.watchlists import Watchlists
-    from tailwatch.sources import ReadResult
-
-
-def read_inputs(paths: tuple[Path, ...]) -> ReadResult:
-    """Read position files; unreadable files are reported on stderr (not fatal)."""
-    from tailwatch.sources import read_positions
-
-    result = read_positions(list(paths))
-    err = stderr()
-    for error in result.errors:
-        err.print(f"error: {error}", markup=False, highlight=False)
-    return result
 
 
 def load_watchlists(files: tuple[Path, ...]) -> Watchlists | None:
@@ -120,4 +109,4 @@ def main(argv: list[str] | None = None) -> int:
     return run(command, argv)
 
 
-__all__ = ["command", "filter_visits", "load_watchlists", "main", "read_inputs"]
+__all__ = ["command", "filter_visits", "load_watchlists", "main"]
