@@ -282,3 +282,31 @@ def test_savan_gap_to_a_ground_stop_far_away_is_not_called_off_runway() -> None:
     assert ev["reason"].startswith("left coverage at 12,950 ft")
     assert "next seen on the ground at LFBO" in ev["reason"]
     assert abs((ev["time_latest"] - _savan(21, 8, 33)).total_seconds()) < 120
+
+
+@pytest.mark.parametrize(
+    ("icao", "start"),
+    [("4bc844", _at(14, 14)), ("3999e4", _at(14, 8)), ("4409a9", _at(14, 3))],
+)
+def test_paris_parked_aircraft_with_stale_speed_and_garbled_altitude_do_not_take_off(
+    icao: str, start: datetime
+) -> None:
+    # Regression: PGT90Y at LFPO, PEA302 and GAC443Y at LFPB sit on one position for
+    # minutes while the feed repeats a stale ground speed (82-101 kt) and altitudes of
+    # 21,000-60,900 ft. They used to get an 'observed' take-off and leave coverage at
+    # 35,000 ft a kilometre from the field. An airborne run that flies no distance is
+    # ground.
+    det = _detect("paris_2021-10-07_quickstart.json.gz")
+    ev = det.events.filter(
+        (pl.col("icao24") == icao) & (pl.col("kind") == "takeoff") & (pl.col("time") >= start)
+    )
+    assert ev.height == 0, ev
+
+
+def test_paris_final_approach_that_freezes_on_the_runway_is_a_landing() -> None:
+    # AFR15XV (398567) is at 250 ft on CDG's 26L approach at 12:16:52, then its feed
+    # freezes on that position with a garbled 35,000 ft for 4 min: a landing at LFPG,
+    # not 'left coverage at 35,000 ft'.
+    ev = _one(_detect("paris_2021-10-07_quickstart.json.gz"), "398567", "landing", _at(12, 17))
+    assert ev["airport"] == "LFPG"
+    assert ev["confidence"] in ("observed", "inferred")

@@ -323,6 +323,8 @@ def _run_table(frame: pl.DataFrame) -> pl.DataFrame:
             pl.col("speed_kt").min().alias("vmin"),
             pl.col("time").first().alias("t0"),
             pl.col("time").last().alias("t1"),
+            # Distance flown inside the run (the hop into its first row excluded).
+            (pl.col("_hop_km").sum() - pl.col("_hop_km").first()).alias("path_km"),
         )
         .sort("_run")
     )
@@ -452,12 +454,30 @@ def _edge_flights(
 def _persist(frame: pl.DataFrame, p: DetectionParams, index: AirportIndex) -> pl.DataFrame:
     """Remove runs too short to be real; mark touch-and-goes in ``touch_and_go``.
 
-    Two passes, so that alternating short runs resolve in a fixed order: first short
+    An airborne run that lasts ``static_air_s`` but flies less than ``static_air_km``
+    is a parked aircraft (stale feed) and becomes ground. Then two passes, so that
+    alternating short runs resolve in a fixed order: first short
     low airborne runs become ground (noise while parked/taxiing) unless they are a
     flight entering or leaving coverage (:func:`_edge_flights`), then short ground
     runs between airborne runs become airborne (touch-and-go, or a flag flicker).
     """
+    frame = frame.with_columns(
+        _hop_km=haversine_km(
+            pl.col("lat").shift(1), pl.col("lon").shift(1), pl.col("lat"), pl.col("lon")
+        ).fill_null(0.0)
+    )
     frame = _runs(frame)
+    runs = _run_table(frame)
+    # An "airborne" run that lasts but goes nowhere is a parked aircraft whose feed
+    # repeats a stale speed and a garbled altitude (PGT90Y at LFPO in the Paris
+    # recording: 35,000 ft, 101 kt, one position for 5 min). Anything flying covers
+    # at least ~1.9 km a minute, circling or not (the path length counts, not the extent).
+    static_air = (
+        ~pl.col("ground")
+        & (pl.col("dur_s") >= p.static_air_s)
+        & (pl.col("path_km") < p.static_air_km)
+    )
+    frame = _runs(_flip(frame, runs, static_air).drop("_run"))
     runs = _run_table(frame)
     short_air = (
         ~pl.col("ground")
@@ -497,7 +517,7 @@ def _persist(frame: pl.DataFrame, p: DetectionParams, index: AirportIndex) -> pl
     tg_runs = runs.filter(tg)["_run"]
     return frame.with_columns(
         touch_and_go=pl.when(pl.col("_run").is_in(tg_runs.implode())).then(pl.col("_run"))
-    ).drop("_run")
+    ).drop("_run", "_hop_km")
 
 
 __all__ = ["add_state", "field_elevation"]
