@@ -36,6 +36,9 @@ if TYPE_CHECKING:
     from tailwatch.flights.params import DetectionParams
     from tailwatch.reference.airports import AirportIndex
 
+#: Two positions closer than this are the same (receiver position noise is ~10-50 m).
+_HELD_KM = 0.05
+
 #: Positions above this (ft) are never near a field we could land on: skip the lookup.
 _LOOKUP_MAX_ALT_FT = 16000.0
 
@@ -227,9 +230,26 @@ def _implied_speed(frame: pl.DataFrame, p: DetectionParams) -> pl.DataFrame:
         ),
         _both=pl.col("_b_t").is_not_null() & pl.col("_f_t").is_not_null(),
     )
+    # A position held unchanged for static_air_s against its neighbour is parked, however
+    # far apart in time the two rows are (cleaning merges a feed's stale repeats into
+    # the first and last row, so no neighbour falls within the speed baseline).
+    held = (
+        haversine_km(pl.col("lat").shift(1), pl.col("lon").shift(1), pl.col("lat"), pl.col("lon"))
+        < _HELD_KM
+    )
+    held_prev = (
+        same_prev & held & (_seconds(pl.col("time"), pl.col("time").shift(1)) >= p.static_air_s)
+    ).fill_null(False)
+    held_next = held_prev.shift(-1).fill_null(False)
+    out = out.with_columns(
+        _held=pl.concat([keys, out], how="horizontal").select(held_prev | held_next).to_series()
+    )
     return out.select(
         "implied",
-        _static=(pl.col("_both") & (pl.col("implied") < p.taxi_speed_kt)).fill_null(False),
+        _static=(
+            (pl.col("_both") & (pl.col("implied") < p.taxi_speed_kt)).fill_null(False)
+            | pl.col("_held")
+        ),
     )
 
 
@@ -323,8 +343,7 @@ def _run_table(frame: pl.DataFrame) -> pl.DataFrame:
             pl.col("speed_kt").min().alias("vmin"),
             pl.col("time").first().alias("t0"),
             pl.col("time").last().alias("t1"),
-            # Distance flown inside the run (the hop into its first row excluded).
-            (pl.col("_hop_km").sum() - pl.col("_hop_km").first()).alias("path_km"),
+            pl.col("_static").any().alias("any_static"),
         )
         .sort("_run")
     )
@@ -454,30 +473,12 @@ def _edge_flights(
 def _persist(frame: pl.DataFrame, p: DetectionParams, index: AirportIndex) -> pl.DataFrame:
     """Remove runs too short to be real; mark touch-and-goes in ``touch_and_go``.
 
-    An airborne run that lasts ``static_air_s`` but flies less than ``static_air_km``
-    is a parked aircraft (stale feed) and becomes ground. Then two passes, so that
-    alternating short runs resolve in a fixed order: first short
+    Two passes, so that alternating short runs resolve in a fixed order: first short
     low airborne runs become ground (noise while parked/taxiing) unless they are a
     flight entering or leaving coverage (:func:`_edge_flights`), then short ground
     runs between airborne runs become airborne (touch-and-go, or a flag flicker).
     """
-    frame = frame.with_columns(
-        _hop_km=haversine_km(
-            pl.col("lat").shift(1), pl.col("lon").shift(1), pl.col("lat"), pl.col("lon")
-        ).fill_null(0.0)
-    )
     frame = _runs(frame)
-    runs = _run_table(frame)
-    # An "airborne" run that lasts but goes nowhere is a parked aircraft whose feed
-    # repeats a stale speed and a garbled altitude (PGT90Y at LFPO in the Paris
-    # recording: 35,000 ft, 101 kt, one position for 5 min). Anything flying covers
-    # at least ~1.9 km a minute, circling or not (the path length counts, not the extent).
-    static_air = (
-        ~pl.col("ground")
-        & (pl.col("dur_s") >= p.static_air_s)
-        & (pl.col("path_km") < p.static_air_km)
-    )
-    frame = _runs(_flip(frame, runs, static_air).drop("_run"))
     runs = _run_table(frame)
     short_air = (
         ~pl.col("ground")
@@ -508,6 +509,8 @@ def _persist(frame: pl.DataFrame, p: DetectionParams, index: AirportIndex) -> pl
         short_ground
         & (pl.col("n") >= 2)
         & (pl.col("vmin") >= p.touch_and_go_min_kt).fill_null(False)
+        # A held (frozen) position is a stale feed, not a roll along the runway.
+        & ~pl.col("any_static")
         & (pl.col("hmax") <= p.ground_height_ft).fill_null(True)
     )
     # A "ground" run whose every known height is well above the field is an airborne
@@ -517,7 +520,7 @@ def _persist(frame: pl.DataFrame, p: DetectionParams, index: AirportIndex) -> pl
     tg_runs = runs.filter(tg)["_run"]
     return frame.with_columns(
         touch_and_go=pl.when(pl.col("_run").is_in(tg_runs.implode())).then(pl.col("_run"))
-    ).drop("_run", "_hop_km")
+    ).drop("_run")
 
 
 __all__ = ["add_state", "field_elevation"]

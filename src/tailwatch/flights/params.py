@@ -44,11 +44,10 @@ class DetectionParams:
     min_ground_s / min_ground_points: a ground run between two airborne runs that is
         shorter is a touch-and-go (if fast and on a runway) or a flag flicker.
     touch_and_go_min_kt: 40. A touch-and-go keeps at least this speed on the ground.
-    static_air_s / static_air_km: 60, 0.5. An "airborne" run lasting 60 s whose
-        positions add up to less than 0.5 km of path is a parked aircraft with a stale
-        speed and a garbled altitude (at 60 kt a fixed-wing aircraft flies 1.85 km a
-        minute, even when circling); it becomes ground. Hovering helicopters are out of
-        scope.
+    static_air_s: 20. A position held unchanged (within 50 m) for 20 s against the
+        previous or next one is static, as if no speed were reported: a parked aircraft
+        whose feed repeats a stale ground speed and a garbled altitude (PGT90Y at Orly:
+        35,000 ft, 101 kt, one position for 5 min). Nothing flying holds a position.
     flying_speed_kt: 80. A short, low airborne run at a coverage edge (data start/end
         or a gap of ``min_gap_s``) that touches a ground run is a real landing or
         take-off, not noise, when its median reported and implied speeds reach this
@@ -120,8 +119,7 @@ class DetectionParams:
     min_ground_s: float = 60.0
     min_ground_points: int = 3
     touch_and_go_min_kt: float = 40.0
-    static_air_s: float = 60.0
-    static_air_km: float = 0.5
+    static_air_s: float = 20.0
     flying_speed_kt: float = 80.0
     # flights and gaps
     min_gap_s: float = 600.0
