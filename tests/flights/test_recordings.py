@@ -310,3 +310,32 @@ def test_paris_final_approach_that_freezes_on_the_runway_is_a_landing() -> None:
     ev = _one(_detect("paris_2021-10-07_quickstart.json.gz"), "398567", "landing", _at(12, 17))
     assert ev["airport"] == "LFPG"
     assert ev["confidence"] in ("observed", "inferred")
+
+
+@pytest.mark.parametrize(
+    ("icao", "when", "airport"),
+    [("4d02ad", _at(13, 55), "LFPB"), ("3950c7", _at(14, 42), "LFPO")],
+)
+def test_paris_one_garbled_altitude_does_not_lift_a_taxi(
+    icao: str, when: datetime, airport: str
+) -> None:
+    # Regression: JFA14R's and AFR13FQ's taxi runs carried a single altitude, a garbled
+    # one thousands of feet up; the whole taxi was read as airborne and the take-off
+    # came out as 'entered coverage'. They roll and lift off at LFPB 09 and LFPO.
+    ev = _one(_detect("paris_2021-10-07_quickstart.json.gz"), icao, "takeoff", when)
+    assert (ev["airport"], ev["confidence"]) == (airport, "observed")
+
+
+def test_paris_hungarian_falcon_sampled_every_10_s_like_opensky_state_vectors() -> None:
+    # OpenSky state vectors carry one position per 10 s. Sampled so, HUAF408's taxi had
+    # a single (garbled, 4,407 ft) altitude and its LFPB take-off was lost.
+    pos = read_positions([ADSB / "paris_2021-10-07_quickstart.json.gz"]).positions
+    one = pos.filter(pl.col("icao24") == "477ff6")
+    sparse = (
+        one.with_columns(_b=pl.col("time").dt.truncate("10s"))
+        .unique("_b", keep="first")
+        .drop("_b")
+        .sort("time")
+    )
+    ev = _one(detect(sparse), "477ff6", "takeoff", _at(13, 52))
+    assert (ev["airport"], ev["confidence"]) == ("LFPB", "observed")

@@ -344,6 +344,7 @@ def _run_table(frame: pl.DataFrame) -> pl.DataFrame:
             pl.col("time").first().alias("t0"),
             pl.col("time").last().alias("t1"),
             pl.col("_static").any().alias("any_static"),
+            pl.col("height_ft").is_not_null().sum().alias("n_height"),
         )
         .sort("_run")
     )
@@ -515,7 +516,14 @@ def _persist(frame: pl.DataFrame, p: DetectionParams, index: AirportIndex) -> pl
     )
     # A "ground" run whose every known height is well above the field is an airborne
     # aircraft whose positions went stale, not a landing.
-    high_ground = pl.col("ground") & (pl.col("hmin") > p.air_height_ft).fill_null(False)
+    # It takes several heights, most of the run's, to say so: one garbled altitude on a
+    # taxiing aircraft (HUAF408 sampled every 10 s: 4,407 ft) must not lift the taxi.
+    high_ground = (
+        pl.col("ground")
+        & (pl.col("hmin") > p.air_height_ft).fill_null(False)
+        & (pl.col("n_height") >= p.min_ground_points)
+        & (pl.col("n_height") * 2 >= pl.col("n"))
+    )
     frame = _flip(frame, runs, short_ground | high_ground)
     tg_runs = runs.filter(tg)["_run"]
     return frame.with_columns(
