@@ -339,3 +339,17 @@ def test_paris_hungarian_falcon_sampled_every_10_s_like_opensky_state_vectors() 
     )
     ev = _one(detect(sparse), "477ff6", "takeoff", _at(13, 52))
     assert (ev["airport"], ev["confidence"]) == ("LFPB", "observed")
+
+
+def test_paris_frozen_feed_after_landing_is_not_a_take_off() -> None:
+    # Regression: after landing at CDG, AFR96EU's (3944f5) feed repeats one position for
+    # its last 22 s with a garbled 25,000 ft; it used to 'take off' and leave coverage
+    # at 25,000 ft 6 km from the field.
+    det = _detect("paris_2021-10-07_quickstart.json.gz")
+    after = det.events.filter(
+        (pl.col("icao24") == "3944f5")
+        & (pl.col("kind") == "takeoff")
+        & (pl.col("time") > _at(13, 5))
+    )
+    assert after.height == 0, after
+    assert _one(det, "3944f5", "landing", _at(13, 9))["airport"] == "LFPG"

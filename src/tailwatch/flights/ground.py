@@ -38,6 +38,9 @@ if TYPE_CHECKING:
 
 #: Two positions closer than this are the same (receiver position noise is ~10-50 m).
 _HELD_KM = 0.05
+#: Consecutive reports this close are one repeated position (a 60 kt aircraft moves
+#: 31 m between 1 s reports, so it never qualifies).
+_SAME_SPOT_KM = 0.005
 
 #: Positions above this (ft) are never near a field we could land on: skip the lookup.
 _LOOKUP_MAX_ALT_FT = 16000.0
@@ -241,8 +244,24 @@ def _implied_speed(frame: pl.DataFrame, p: DetectionParams) -> pl.DataFrame:
         same_prev & held & (_seconds(pl.col("time"), pl.col("time").shift(1)) >= p.static_air_s)
     ).fill_null(False)
     held_next = held_prev.shift(-1).fill_null(False)
+    # A feed that repeats the very same position row after row (not merged when some
+    # other value changes, e.g. a garbled altitude) is held too once the repeats span
+    # static_air_s: nothing flying reports one position twice.
+    same_spot = (
+        same_prev
+        & (
+            haversine_km(
+                pl.col("lat").shift(1), pl.col("lon").shift(1), pl.col("lat"), pl.col("lon")
+            )
+            < _SAME_SPOT_KM
+        )
+    ).fill_null(False)
+    chain = (~same_spot).cum_sum()
+    repeated = _seconds(pl.col("time").max(), pl.col("time").min()).over(chain) >= p.static_air_s
     out = out.with_columns(
-        _held=pl.concat([keys, out], how="horizontal").select(held_prev | held_next).to_series()
+        _held=pl.concat([keys, out], how="horizontal")
+        .select(held_prev | held_next | repeated)
+        .to_series()
     )
     return out.select(
         "implied",
