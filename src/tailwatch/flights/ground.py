@@ -256,8 +256,11 @@ def _implied_speed(frame: pl.DataFrame, p: DetectionParams) -> pl.DataFrame:
             < _SAME_SPOT_KM
         )
     ).fill_null(False)
-    chain = (~same_spot).cum_sum()
-    repeated = _seconds(pl.col("time").max(), pl.col("time").min()).over(chain) >= p.static_air_s
+    # Span of each chain of repeats by forward/backward fills (a window per chain would
+    # be a group per row).
+    chain_start = pl.when(~same_spot).then(pl.col("time")).forward_fill()
+    chain_end = pl.when(~same_spot.shift(-1).fill_null(False)).then(pl.col("time")).backward_fill()
+    repeated = _seconds(chain_end, chain_start) >= p.static_air_s
     out = out.with_columns(
         _held=pl.concat([keys, out], how="horizontal")
         .select(held_prev | held_next | repeated)
