@@ -93,11 +93,8 @@ def _load(path: Path, digest: str | None) -> Borders:
 
 def borders() -> Borders:
     """Country borders from the store (cached)."""
-    folder = store.dataset_path("country-borders")
-    if folder is None:
-        msg = "no country borders: run `tailwatch data import DIR` or `tailwatch data update`"
-        raise ReferenceDataError(msg)
-    return _load(folder / FILENAME, store.dataset_digest("country-borders"))
+    folder, digest = store.require_dataset("country-borders", "country borders")
+    return _load(folder / FILENAME, digest)
 
 
 def country_at(lat: ArrayLike, lon: ArrayLike) -> NDArray[np.object_]:

@@ -135,11 +135,8 @@ def _load(path: Path, digest: str | None) -> Blocks:
 
 def blocks() -> Blocks:
     """The address blocks from the store (cached)."""
-    folder = store.dataset_path("icao24-ranges")
-    if folder is None:
-        msg = "no ICAO address blocks: run `tailwatch data import DIR` or `tailwatch data update`"
-        raise ReferenceDataError(msg)
-    return _load(folder / FILENAME, store.dataset_digest("icao24-ranges"))
+    folder, digest = store.require_dataset("icao24-ranges", "ICAO address blocks")
+    return _load(folder / FILENAME, digest)
 
 
 def registration_country(icao24: pl.Series) -> pl.DataFrame:

@@ -233,11 +233,8 @@ def _record(row: dict[str, object]) -> AircraftRecord:
 
 def registry() -> Registry:
     """The registry from the store (cached). Raises if tar1090-db is not installed."""
-    folder = store.dataset_path("tar1090-db")
-    if folder is None:
-        msg = "no aircraft registry: run `tailwatch data import DIR` or `tailwatch data update`"
-        raise ReferenceDataError(msg)
-    return Registry(_load(folder, store.dataset_digest("tar1090-db")))
+    folder, digest = store.require_dataset("tar1090-db", "aircraft registry")
+    return Registry(_load(folder, digest))
 
 
 def clear_cache() -> None:

@@ -125,6 +125,18 @@ def dataset_path(name: str) -> Path | None:
     return None
 
 
+def require_dataset(name: str, what: str) -> tuple[Path, str | None]:
+    """The folder and content digest of an installed dataset; raises if it is missing.
+
+    ``what`` names it for the user, e.g. "country borders".
+    """
+    path = dataset_path(name)
+    if path is None:
+        msg = f"no {what}: run `tailwatch data import DIR` or `tailwatch data update`"
+        raise ReferenceDataError(msg)
+    return path, dataset_digest(name)
+
+
 def read_manifest() -> dict[str, dict[str, Any]]:
     """Dataset name -> its manifest record; empty if nothing is installed."""
     path = data_dir() / MANIFEST
