@@ -236,26 +236,17 @@ def _implied_speed(frame: pl.DataFrame, p: DetectionParams) -> pl.DataFrame:
     # A position held unchanged for static_air_s against its neighbour is parked, however
     # far apart in time the two rows are (cleaning merges a feed's stale repeats into
     # the first and last row, so no neighbour falls within the speed baseline).
-    held = (
-        haversine_km(pl.col("lat").shift(1), pl.col("lon").shift(1), pl.col("lat"), pl.col("lon"))
-        < _HELD_KM
-    )
+    hop_km = pl.col("_hop_km")
     held_prev = (
-        same_prev & held & (_seconds(pl.col("time"), pl.col("time").shift(1)) >= p.static_air_s)
+        same_prev
+        & (hop_km < _HELD_KM)
+        & (_seconds(pl.col("time"), pl.col("time").shift(1)) >= p.static_air_s)
     ).fill_null(False)
     held_next = held_prev.shift(-1).fill_null(False)
     # A feed that repeats the very same position row after row (not merged when some
     # other value changes, e.g. a garbled altitude) is held too once the repeats span
     # static_air_s: nothing flying reports one position twice.
-    same_spot = (
-        same_prev
-        & (
-            haversine_km(
-                pl.col("lat").shift(1), pl.col("lon").shift(1), pl.col("lat"), pl.col("lon")
-            )
-            < _SAME_SPOT_KM
-        )
-    ).fill_null(False)
+    same_spot = (same_prev & (hop_km < _SAME_SPOT_KM)).fill_null(False)
     # Span of each chain of repeats by forward/backward fills (a window per chain would
     # be a group per row).
     chain_start = pl.when(~same_spot).then(pl.col("time")).forward_fill()
@@ -263,6 +254,12 @@ def _implied_speed(frame: pl.DataFrame, p: DetectionParams) -> pl.DataFrame:
     repeated = _seconds(chain_end, chain_start) >= p.static_air_s
     out = out.with_columns(
         _held=pl.concat([keys, out], how="horizontal")
+        .with_columns(
+            # Distance from the previous row, computed once for both rules.
+            _hop_km=haversine_km(
+                pl.col("lat").shift(1), pl.col("lon").shift(1), pl.col("lat"), pl.col("lon")
+            )
+        )
         .select(held_prev | held_next | repeated)
         .to_series()
     )
