@@ -190,3 +190,85 @@ def test_docs_example_loads(tmp_path: Path, lang: str, suffix: str) -> None:
     cfg = load_config(write(tmp_path, "alerts" + suffix, block))
     assert cfg.rules
     assert "stdout" in cfg.sinks
+
+
+PER_RULE_TOML = """\
+[alerts]
+sinks = ["stdout", "file:alerts.txt"]
+
+[[rules]]
+name = "libya-gov"
+categories = ["Dictator Alert"]
+sinks = [
+    "tgram://123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw/-1001234567890",
+    "mailto://127.0.0.1:2525?from=pi@example.org&to=desk@example.org&mode=insecure",
+]
+
+[[rules]]
+name = "anything-in-cyprus"
+countries = ["CY"]
+sinks = ["jsonl:cyprus.jsonl", "jsonl:cyprus.jsonl"]
+
+[[rules]]
+name = "everything-else"
+"""
+
+
+def test_per_rule_sinks_toml(tmp_path: Path) -> None:
+    cfg = load_config(write(tmp_path, "alerts.toml", PER_RULE_TOML))
+    gov, cy, rest = cfg.rules
+    assert gov.sinks is not None
+    assert [s.split("://")[0] for s in gov.sinks] == ["tgram", "mailto"]
+    assert cy.sinks == ("jsonl:cyprus.jsonl",)  # the same sink twice is one sink
+    assert rest.sinks is None
+    assert cfg.sinks_for(cy) == ("jsonl:cyprus.jsonl",)
+    assert cfg.sinks_for(rest) == ("stdout", "file:alerts.txt")
+    assert cfg.all_sinks == ("stdout", "file:alerts.txt", *gov.sinks, "jsonl:cyprus.jsonl")
+
+
+def test_per_rule_sinks_yaml(tmp_path: Path) -> None:
+    text = (
+        "alerts:\n  sinks: [stdout]\nrules:\n  - name: a\n    sinks: ['jsonl:a.jsonl']\n"
+        "  - name: b\n    sinks: 'json://127.0.0.1:8080/hook'\n  - name: c\n"
+    )
+    cfg = load_config(write(tmp_path, "alerts.yaml", text))
+    assert [cfg.sinks_for(r) for r in cfg.rules] == [
+        ("jsonl:a.jsonl",),
+        ("json://127.0.0.1:8080/hook",),
+        ("stdout",),
+    ]
+
+
+MAIL = "mailto://u:{}@127.0.0.1:25?from=p@example.org&to=a@example.org&mode=insecure"
+
+
+@pytest.mark.parametrize(
+    ("body", "line", "problem"),
+    [
+        ('sinks = ["stdout", "carrier-pigeon"]\n', 6, "unknown sink 'carrier-pigeon'"),
+        ('sinks = [\n  "stdout",\n  "nosuchscheme://x/y",\n]\n', 8, "unknown URL scheme"),
+        ('sinks = ["jsonl:"]\n', 6, "no file path"),
+        ("sinks = []\n", 6, "sinks is empty"),
+        ("sinks = [3]\n", 6, "3 is not a string"),
+        (
+            f'sinks = ["{MAIL.format("one")}"]\n\n[[rules]]\nname = "b"\n'
+            f'sinks = ["{MAIL.format("two")}"]\n',
+            10,
+            "differ only in a password or token",
+        ),
+    ],
+)
+def test_bad_rule_sinks_toml(tmp_path: Path, body: str, line: int, problem: str) -> None:
+    path = write(tmp_path, "alerts.toml", TOML_HEAD + body)
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    assert info.value.line == line, info.value
+    assert problem in info.value.problem
+
+
+def test_bad_rule_sink_yaml_line(tmp_path: Path) -> None:
+    body = "    sinks:\n      - stdout\n      - 'pigeon:coo'\n"
+    with pytest.raises(ConfigError) as info:
+        load_config(write(tmp_path, "alerts.yml", YAML_HEAD + body))
+    assert info.value.line == 7
+    assert "unknown sink 'pigeon:coo'" in info.value.problem

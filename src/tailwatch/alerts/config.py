@@ -68,6 +68,7 @@ _RULE_KEYS = frozenset(
         "quiet_hours",
         "timezone",
         "cooldown_minutes",
+        "sinks",
     }
 )
 _GLOBAL_KEYS = frozenset({"sinks", "link", "retry_base_seconds", "retry_max_seconds"})
@@ -145,6 +146,7 @@ class Rule:
     min_confidence: str = "inferred"
     quiet: QuietHours | None = None
     cooldown_minutes: float = 0.0
+    sinks: tuple[str, ...] | None = None  # None: the global [alerts] sinks
     line: int | None = None
 
     def accepts(self, confidence: str | None) -> bool:
@@ -165,6 +167,18 @@ class AlertConfig:
     retry_max_seconds: float = 3600.0
     path: str | None = None
     lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
+
+    def sinks_for(self, rule: Rule) -> tuple[str, ...]:
+        """The sink specs a rule's alerts go to: its own ``sinks``, else the global list."""
+        return rule.sinks if rule.sinks is not None else self.sinks
+
+    @property
+    def all_sinks(self) -> tuple[str, ...]:
+        """Every sink spec in use (global list first, then the rules'), each once."""
+        specs = list(self.sinks)
+        for rule in self.rules:
+            specs.extend(self.sinks_for(rule))
+        return tuple(dict.fromkeys(specs))
 
 
 # -- reading with line numbers ---------------------------------------------------------
@@ -498,7 +512,37 @@ def _rule(c: _Checker, value: Any, i: int) -> Rule:
             kw["quiet"] = QuietHours(tuple(_parse_range(x) for x in ranges), tz)
     elif "timezone" in r:
         raise c.fail((*where, "timezone"), "timezone is only used with quiet_hours")
+    if "sinks" in r:
+        sinks = c.strings(r["sinks"], (*where, "sinks"), check_sink)
+        if not sinks:
+            raise c.fail(
+                (*where, "sinks"),
+                "sinks is empty: the rule's alerts would go nowhere "
+                "(leave it out to use the [alerts] sinks)",
+            )
+        kw["sinks"] = tuple(dict.fromkeys(sinks))
     return Rule(**kw)
+
+
+def _check_sink_names(c: _Checker, global_sinks: tuple[str, ...], rules: tuple[Rule, ...]) -> None:
+    """Two different sinks must not share an outbox name (it hides their secrets)."""
+    from tailwatch.alerts.sinks import sink_name
+
+    places: list[tuple[str, Path_]] = [
+        (s, ("alerts", "sinks", i)) for i, s in enumerate(global_sinks)
+    ]
+    for i, rule in enumerate(rules):
+        places += [(s, ("rules", i, "sinks", j)) for j, s in enumerate(rule.sinks or ())]
+    by_name: dict[str, str] = {}
+    for spec, where in places:
+        name = sink_name(spec)
+        other = by_name.setdefault(name, spec)
+        if other != spec and not spec.startswith(("jsonl:", "file:")):
+            raise c.fail(
+                where,
+                f"two sinks would both be stored as {name!r} (they differ only in a "
+                "password or token): the outbox could not tell them apart",
+            )
 
 
 def parse_config(data: Any, path: str | Path, lines: dict[Path_, int]) -> AlertConfig:
@@ -534,6 +578,7 @@ def parse_config(data: Any, path: str | Path, lines: dict[Path_, int]) -> AlertC
         if rule.name in seen:
             raise c.fail(("rules", i, "name"), f"two rules are named {rule.name!r}")
         seen.add(rule.name)
+    _check_sink_names(c, kw.get("sinks", ()), rules)
     return AlertConfig(
         rules=rules, lines={"/".join(map(str, k)): v for k, v in lines.items()}, **kw
     )

@@ -23,18 +23,19 @@ from __future__ import annotations
 import hashlib
 import math
 import threading
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from tailwatch.alerts.sinks import DeliveryError, Message, Sink, make_sink
+from tailwatch.alerts.sinks import DeliveryError, Message, Sink, make_sink, sink_name
 from tailwatch.alerts.store import iso
 from tailwatch.report.sentences import format_duration, format_time
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Sequence
 
     from tailwatch.alerts.config import AlertConfig, Rule
     from tailwatch.alerts.store import AlertStore
@@ -134,26 +135,28 @@ class AlertEngine:
     recording's time on a replay); it decides dwell for "stayed", quiet hours,
     cooldowns and back-off. Pass the same clock to ``handle`` and
     ``deliver_pending``. ``clock`` is used when ``now`` is not given.
+
+    Sinks: each rule's alerts go to its own ``sinks`` or, without them, to the
+    config's global list; every version gets one outbox row per sink *of its rule*.
+    ``sinks=None`` builds every sink the config names (:func:`make_sink`); a mapping
+    ``{config spec: Sink}`` replaces the sinks of those specs (the others are built);
+    a sequence replaces every sink of every rule (tests, embedding).
     """
 
     def __init__(
         self,
         config: AlertConfig,
         store: AlertStore,
-        sinks: list[Sink] | None = None,
+        sinks: Sequence[Sink] | Mapping[str, Sink] | None = None,
         clock: Callable[[], datetime] | None = None,
         *,
         watchlists: Watchlists | None = None,
     ) -> None:
         self.config = config
         self.store = store
-        self.sinks: list[Sink] = (
-            list(sinks) if sinks is not None else [make_sink(s) for s in config.sinks]
-        )
-        names = [s.name for s in self.sinks]
-        if len(set(names)) != len(names):
-            msg = f"two sinks share a name: {names}"
-            raise ValueError(msg)
+        self.sinks: list[Sink]
+        self._routes: dict[str, tuple[str, ...]]
+        self.sinks, self._routes = _route(config, sinks)
         self.clock: Callable[[], datetime] = clock or _utc_now
         self.watchlists = watchlists
         self._handle_lock = threading.Lock()
@@ -437,13 +440,27 @@ class AlertEngine:
             icao24=icao24, date=t.strftime("%Y-%m-%d"), registration=registration or ""
         )
 
+    def sinks_for(self, rule: str) -> list[Sink]:
+        """The sinks a rule's alerts are queued for."""
+        by_name = {s.name: s for s in self.sinks}
+        return [by_name[name] for name in self._routes.get(rule, ())]
+
+    def unrouted_pending(self) -> dict[str, int]:
+        """Pending deliveries for sinks this engine does not have (``{sink: count}``).
+
+        They stay in the outbox (never dropped) and go out once a config names that
+        sink again; the CLI warns about them at start-up.
+        """
+        known = {s.name for s in self.sinks}
+        return {k: n for k, n in self.store.pending_by_sink().items() if k not in known}
+
     def _save(self, alert: Alert, at: datetime) -> None:
         self.store.save_alert(
             alert.record(),
             stage=STAGES[alert.kind],
             status=alert.status,
             now=at,
-            sinks=[s.name for s in self.sinks],
+            sinks=list(self._routes.get(alert.rule, ())),
             not_before=alert.held_until or at,
         )
 
@@ -501,6 +518,39 @@ class AlertEngine:
             next_attempt=self.store.next_due(),
             errors=tuple(errors),
         )
+
+
+def _route(
+    config: AlertConfig, given: Sequence[Sink] | Mapping[str, Sink] | None
+) -> tuple[list[Sink], dict[str, tuple[str, ...]]]:
+    """The engine's sinks, and each rule's sink names (see :class:`AlertEngine`)."""
+    if given is not None and not isinstance(given, Mapping):
+        chosen = list(given)
+        names = [s.name for s in chosen]
+        if len(set(names)) != len(names):
+            msg = f"two sinks share a name: {names}"
+            raise ValueError(msg)
+        return chosen, {rule.name: tuple(names) for rule in config.rules}
+    replace = dict(given or {})
+    unused = sorted(set(replace) - set(config.all_sinks))
+    if unused:
+        msg = f"no rule and no [alerts] sinks list uses {unused}"
+        raise ValueError(msg)
+    by_name: dict[str, Sink] = {}
+    spec_name: dict[str, str] = {}
+    for spec in config.all_sinks:
+        # "jsonl:./a" and "jsonl:a" are one sink
+        sink = replace[spec] if spec in replace else by_name.get(sink_name(spec))
+        sink = sink if sink is not None else make_sink(spec)
+        if by_name.setdefault(sink.name, sink) is not sink:
+            msg = f"two sinks share the name {sink.name!r}"
+            raise ValueError(msg)
+        spec_name[spec] = sink.name
+    routes = {
+        rule.name: tuple(dict.fromkeys(spec_name[s] for s in config.sinks_for(rule)))
+        for rule in config.rules
+    }
+    return list(by_name.values()), routes
 
 
 _VISIT_EVIDENCE = (

@@ -148,6 +148,19 @@ class AppriseSink:
             raise DeliveryError(msg)
 
 
+def sink_name(spec: str) -> str:
+    """The name the sink for ``spec`` is stored under in the outbox (no secrets)."""
+    if spec == "stdout":
+        return StdoutSink.name
+    if spec.startswith("jsonl:"):
+        return f"{JsonLinesSink.prefix}{Path(spec.removeprefix('jsonl:'))}"
+    if spec.startswith("file:") and not spec.startswith("file://"):
+        return f"{FileSink.prefix}{Path(spec.removeprefix('file:'))}"
+    from tailwatch.alerts._apprise import redact
+
+    return redact(spec)
+
+
 def make_sink(spec: str) -> Sink:
     """The sink for a config entry: ``stdout``, ``jsonl:PATH``, ``file:PATH``, Apprise URL."""
     if spec == "stdout":
@@ -169,4 +182,5 @@ __all__ = [
     "Sink",
     "StdoutSink",
     "make_sink",
+    "sink_name",
 ]

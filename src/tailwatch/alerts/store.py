@@ -410,6 +410,13 @@ class AlertStore:
         )
         return {str(r[0]): int(r[1]) for r in rows}
 
+    def pending_by_sink(self) -> dict[str, int]:
+        """How many deliveries are still pending, per sink name."""
+        rows = self.query(
+            "SELECT sink, COUNT(*) FROM deliveries WHERE status = 'pending' GROUP BY sink"
+        )
+        return {str(r[0]): int(r[1]) for r in rows}
+
     def next_due(self) -> datetime | None:
         rows = self.query("SELECT MIN(next_attempt) FROM deliveries WHERE status = 'pending'")
         value = rows[0][0] if rows else None
