@@ -190,6 +190,11 @@ def test_docs_example_loads(tmp_path: Path, lang: str, suffix: str) -> None:
     cfg = load_config(write(tmp_path, "alerts" + suffix, block))
     assert cfg.rules
     assert "stdout" in cfg.sinks
+    libya, cyprus = cfg.rules[:2]
+    assert libya.sinks is not None
+    assert libya.sinks[0].startswith("tgram://")
+    assert cyprus.sinks is not None
+    assert cyprus.sinks[0].startswith("jsonl:")
 
 
 PER_RULE_TOML = """\

@@ -200,3 +200,20 @@ def test_injected_sinks() -> None:
             AlertEngine(CONFIG, store, sinks={"jsonl:other.jsonl": CaptureSink()})
         with pytest.raises(ValueError, match="share the name 'x'"):
             AlertEngine(CONFIG, store, sinks={HOOK: CaptureSink("x"), JSONL: CaptureSink("x")})
+
+
+def test_watch_start_up_note_for_unrouted_rows(tmp_path: Path) -> None:
+    from tailwatch.cli.watch import unrouted_note
+
+    db = tmp_path / "a.sqlite"
+    with AlertStore(db) as store:
+        engine = AlertEngine(CONFIG, store, sinks=captures(hook_fail=1))
+        engine.handle(visits(visit(), LCLK), None, now=T0)
+        engine.deliver_pending(T0)
+        assert unrouted_note(engine) is None
+    moved = AlertConfig(rules=(Rule(name="gov", sinks=(JSONL,)),))
+    with AlertStore(db) as store:
+        note = unrouted_note(AlertEngine(moved, store, sinks={JSONL: CaptureSink("jsonl")}))
+    assert note is not None
+    assert note.startswith("note: 1 pending delivery waits for sinks no longer in the config:")
+    assert "hook (1)" in note

@@ -14,7 +14,7 @@ from tailwatch.cli._run import EXIT_OK, run
 from tailwatch.errors import InputError
 
 if TYPE_CHECKING:
-    from tailwatch.alerts import Sink
+    from tailwatch.alerts import AlertEngine, Sink
     from tailwatch.live.daemon import Daemon, Source
     from tailwatch.live.tracker import CountryFn
 
@@ -86,6 +86,20 @@ def build_daemon(
     else:
         tracker = LiveTracker(country_at=country)
     return Daemon(source, tracker, engine, watchlists=lists, state_path=state)
+
+
+def unrouted_note(engine: AlertEngine) -> str | None:
+    """A start-up note when the outbox holds deliveries for sinks the config dropped."""
+    waiting = engine.unrouted_pending()
+    if not waiting:
+        return None
+    n = sum(waiting.values())
+    where = ", ".join(f"{sink} ({count})" for sink, count in sorted(waiting.items()))
+    return (
+        f"note: {n} pending {'delivery waits' if n == 1 else 'deliveries wait'} for "
+        f"sinks no longer in the config: {where}. Kept in the outbox; they go out when a "
+        "config names those sinks again (see tailwatch history)."
+    )
 
 
 def _country_fn() -> CountryFn | None:
@@ -177,6 +191,10 @@ def command(
     if once and not source.replay:
         source = _one_batch(source)
     daemon = build_daemon(source, config, db, state, watchlist)
+    if daemon.engine is not None:
+        note = unrouted_note(daemon.engine)
+        if note:
+            stderr().print(note, markup=False, highlight=False)
     asyncio.run(serve(daemon))
     return EXIT_OK
 
@@ -202,4 +220,4 @@ def main(argv: list[str] | None = None) -> int:
     return run(command, argv)
 
 
-__all__ = ["build_daemon", "build_source", "command", "main", "serve"]
+__all__ = ["build_daemon", "build_source", "command", "main", "serve", "unrouted_note"]
