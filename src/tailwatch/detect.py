@@ -59,7 +59,7 @@ def detect(
     index = index or AirportIndex.default()
     frame, rejected, duplicates = clean(positions, params)
     counts = {"rows_used": frame.height, "merged_duplicates_or_repeats": duplicates}
-    for reason, n in rejected.group_by("reason").len().iter_rows():
+    for reason, n in rejected.group_by("reason").len().sort("reason").iter_rows():
         counts[f"rejected_{reason}"] = int(n)
     if frame.height == 0:
         return Detection(_empty(EVENTS), _empty(FLIGHTS), rejected, counts)

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import polars as pl
 
-from tailwatch.flights._geo import KM_PER_NM, bearing_deg, haversine_km
+from tailwatch.flights._geo import KM_PER_NM, bearing_deg, cos_lat, near_km
 
 if TYPE_CHECKING:
     from tailwatch.flights.params import DetectionParams
@@ -152,11 +152,11 @@ def _asof_rows(frame: pl.DataFrame, half_s: float, tol_s: float) -> tuple[pl.Ser
     The as-of joins of the rule (backward / forward, ``tol_s`` tolerance) as two merges
     on one int64 key, aircraft-major then time, instead of as-of joins grouped by a
     string key. Null where there is no such row. Rows are sorted by (icao24, time) with
-    unique times per aircraft (cleaning guarantees both).
+    unique times per aircraft (cleaning guarantees both); ``_ac`` numbers the aircraft
+    0, 1, 2... in row order.
     """
-    ic = pl.col("icao24")
     k = frame.select(
-        _ac=(ic != ic.shift(1)).fill_null(True).cum_sum().cast(pl.Int64) - 1,
+        _ac=pl.col("_ac").cast(pl.Int64),
         _t=pl.col("time").dt.epoch("us"),
     ).with_row_index("_j")
     half, tol = round(half_s * 1e6), round(tol_s * 1e6)
@@ -206,68 +206,88 @@ def _implied_speed(frame: pl.DataFrame, p: DetectionParams) -> pl.DataFrame:
     A time baseline (not a row count) so that stale, repeated positions followed by a
     jump (common on the ground) do not read as motion. Falls back to the adjacent
     positions when the aircraft has no neighbour within ``speed_tolerance_s``.
+    ``frame`` carries ``_ac`` (see :func:`_asof_rows`).
     """
-    keys = frame.select("icao24", "time", "lat", "lon")
     back_i, fwd_i = _asof_rows(frame, p.speed_baseline_s, p.speed_tolerance_s)
-    cols = keys.select("lat", "lon", "time")
-    # gather (not []): null indices give null rows, also when every index is null.
-    back = cols.select(pl.all().gather(back_i)).rename(
-        {"lat": "_b_lat", "lon": "_b_lon", "time": "_b_t"}
-    )
-    fwd = cols.select(pl.all().gather(fwd_i)).rename(
-        {"lat": "_f_lat", "lon": "_f_lon", "time": "_f_t"}
-    )
-    both = pl.concat([keys, back, fwd], how="horizontal")
-    same_prev = pl.col("icao24") == pl.col("icao24").shift(1)
-    same_next = pl.col("icao24") == pl.col("icao24").shift(-1)
-    lat_b = pl.coalesce("_b_lat", pl.when(same_prev).then(pl.col("lat").shift(1)), "lat")
-    lon_b = pl.coalesce("_b_lon", pl.when(same_prev).then(pl.col("lon").shift(1)), "lon")
-    t_b = pl.coalesce("_b_t", pl.when(same_prev).then(pl.col("time").shift(1)), "time")
-    lat_f = pl.coalesce("_f_lat", pl.when(same_next).then(pl.col("lat").shift(-1)), "lat")
-    lon_f = pl.coalesce("_f_lon", pl.when(same_next).then(pl.col("lon").shift(-1)), "lon")
-    t_f = pl.coalesce("_f_t", pl.when(same_next).then(pl.col("time").shift(-1)), "time")
-    span_h = _seconds(t_f, t_b) / 3600.0
-    out = both.select(
-        implied=pl.when(span_h > 0).then(
-            haversine_km(lat_b, lon_b, lat_f, lon_f) / KM_PER_NM / span_h
+    ac = pl.col("_ac")
+    same_prev = ac == ac.shift(1)
+    same_next = ac == ac.shift(-1)
+    row = pl.col("_r").cast(pl.Int64)
+    # The two ends of the baseline as row numbers (never null: the adjacent row, else
+    # the row itself), so every column is gathered once with a plain index.
+    work = frame.select(
+        "_ac",
+        "time",
+        "lat",
+        "lon",
+        _cos=cos_lat(pl.col("lat")),
+        _bi=back_i,
+        _fi=fwd_i,
+    ).with_row_index("_r")
+    work = work.with_columns(
+        _bj=pl.coalesce(pl.col("_bi").cast(pl.Int64), pl.when(same_prev).then(row - 1), row).cast(
+            pl.UInt32
         ),
-        _both=pl.col("_b_t").is_not_null() & pl.col("_f_t").is_not_null(),
+        _fj=pl.coalesce(pl.col("_fi").cast(pl.Int64), pl.when(same_next).then(row + 1), row).cast(
+            pl.UInt32
+        ),
+    )
+
+    def at(col: str, idx: str) -> pl.Expr:
+        return pl.col(col).gather(pl.col(idx))
+
+    span_h = _seconds(at("time", "_fj"), at("time", "_bj")) / 3600.0
+    hop_km = near_km(
+        pl.col("lat").shift(1),
+        pl.col("lon").shift(1),
+        pl.col("_cos").shift(1),
+        pl.col("lat"),
+        pl.col("lon"),
+        pl.col("_cos"),
     )
     # A position held unchanged for static_air_s against its neighbour is parked, however
     # far apart in time the two rows are (cleaning merges a feed's stale repeats into
     # the first and last row, so no neighbour falls within the speed baseline).
-    hop_km = pl.col("_hop_km")
     held_prev = (
         same_prev
-        & (hop_km < _HELD_KM)
+        & (pl.col("_hop_km") < _HELD_KM)
         & (_seconds(pl.col("time"), pl.col("time").shift(1)) >= p.static_air_s)
     ).fill_null(False)
     held_next = held_prev.shift(-1).fill_null(False)
     # A feed that repeats the very same position row after row (not merged when some
     # other value changes, e.g. a garbled altitude) is held too once the repeats span
     # static_air_s: nothing flying reports one position twice.
-    same_spot = (same_prev & (hop_km < _SAME_SPOT_KM)).fill_null(False)
+    same_spot = (same_prev & (pl.col("_hop_km") < _SAME_SPOT_KM)).fill_null(False)
     # Span of each chain of repeats by forward/backward fills (a window per chain would
     # be a group per row).
     chain_start = pl.when(~same_spot).then(pl.col("time")).forward_fill()
     chain_end = pl.when(~same_spot.shift(-1).fill_null(False)).then(pl.col("time")).backward_fill()
     repeated = _seconds(chain_end, chain_start) >= p.static_air_s
-    out = out.with_columns(
-        _held=pl.concat([keys, out], how="horizontal")
-        .with_columns(
-            # Distance from the previous row, computed once for both rules.
-            _hop_km=haversine_km(
-                pl.col("lat").shift(1), pl.col("lon").shift(1), pl.col("lat"), pl.col("lon")
+    return work.with_columns(
+        implied=pl.when(span_h > 0).then(
+            near_km(
+                at("lat", "_bj"),
+                at("lon", "_bj"),
+                at("_cos", "_bj"),
+                at("lat", "_fj"),
+                at("lon", "_fj"),
+                at("_cos", "_fj"),
             )
-        )
-        .select(held_prev | held_next | repeated)
-        .to_series()
-    )
-    return out.select(
+            / KM_PER_NM
+            / span_h
+        ),
+        _hop_km=hop_km,
+    ).select(
         "implied",
         _static=(
-            (pl.col("_both") & (pl.col("implied") < p.taxi_speed_kt)).fill_null(False)
-            | pl.col("_held")
+            (
+                pl.col("_bi").is_not_null()
+                & pl.col("_fi").is_not_null()
+                & (pl.col("implied") < p.taxi_speed_kt)
+            ).fill_null(False)
+            | held_prev
+            | held_next
+            | repeated
         ),
     )
 
@@ -275,7 +295,11 @@ def _implied_speed(frame: pl.DataFrame, p: DetectionParams) -> pl.DataFrame:
 def add_state(frame: pl.DataFrame, params: DetectionParams, index: AirportIndex) -> pl.DataFrame:
     """Add ``field_elev_ft``, ``height_ft``, ``speed_kt``, ``raw_ground`` and ``ground``."""
     p = params
-    frame = frame.with_columns(field_elevation(frame, index, p.field_search_km))
+    ic = pl.col("icao24")
+    frame = frame.with_columns(
+        field_elevation(frame, index, p.field_search_km),
+        _ac=(ic != ic.shift(1)).fill_null(True).cum_sum(),
+    )
     implied_df = _implied_speed(frame, params)
     implied = implied_df["implied"]
     frame = frame.with_columns(implied_df["_static"], implied_df["implied"].alias("implied_kt"))
@@ -335,8 +359,7 @@ def add_state(frame: pl.DataFrame, params: DetectionParams, index: AirportIndex)
     )
     frame = frame.with_columns(raw_ground=raw)
     # Unknown takes the previous known state of the same aircraft, else the next one.
-    seg = (pl.col("icao24") != pl.col("icao24").shift(1)).fill_null(True).cum_sum()
-    frame = frame.with_columns(_ac=seg).with_columns(
+    frame = frame.with_columns(
         ground=pl.col("raw_ground").forward_fill().backward_fill().over("_ac").fill_null(False)
     )
     return _persist(frame, p, index)
