@@ -1,22 +1,25 @@
 """Real deliveries on 127.0.0.1: a webhook that fails then recovers, an SMTP server.
 
-Apprise does the HTTP / SMTP; the servers run in threads of this process and are shut
-down (sockets closed) by their fixtures.
+Apprise does the HTTP / SMTP; the servers (``tests.alerts.local_servers``) run in
+threads of this process and are shut down (sockets closed) by their fixtures.
 """
 
 from __future__ import annotations
 
-import email
-import email.policy
 import json
-import socket
-import threading
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, HTTPServer
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pytest
 from tests.alerts.frames import LANDING, T0, events, visit, visits
+from tests.alerts.local_servers import (
+    Mailbox,
+    Webhook,
+    plain_text,
+    running_smtp,
+    running_webhook,
+    smtp_url,
+)
 
 from tailwatch.alerts import (
     AlertConfig,
@@ -37,45 +40,10 @@ if TYPE_CHECKING:
 CONFIG = AlertConfig(rules=(Rule(name="r", kinds=("landed", "left")),), retry_base_seconds=5)
 
 
-class Webhook(HTTPServer):
-    """Answers each POST with the next status of ``statuses`` (then 200)."""
-
-    def __init__(self, statuses: list[int]) -> None:
-        super().__init__(("127.0.0.1", 0), _Handler)
-        self.statuses = statuses
-        self.requests: list[tuple[int, dict[str, Any]]] = []
-
-    @property
-    def url(self) -> str:
-        return f"json://127.0.0.1:{self.server_address[1]}/hook"
-
-
-class _Handler(BaseHTTPRequestHandler):
-    server: Webhook
-
-    def do_POST(self) -> None:
-        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        status = self.server.statuses.pop(0) if self.server.statuses else 200
-        self.server.requests.append((status, json.loads(body)))
-        self.send_response(status)
-        self.send_header("Content-Length", "0")
-        self.end_headers()
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
 @pytest.fixture
 def webhook() -> Iterator[Webhook]:
-    server = Webhook([500, 500])
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.01})
-    thread.start()
-    try:
+    with running_webhook([500, 500]) as server:
         yield server
-    finally:
-        server.shutdown()
-        thread.join()
-        server.server_close()
 
 
 def test_webhook_500_twice_then_200_delivered_once_across_a_restart(
@@ -109,46 +77,22 @@ def test_webhook_500_twice_then_200_delivered_once_across_a_restart(
     assert [a["ok"] for a in delivery["attempt_log"]] == [False, False, True]
 
 
-class _Mailbox:
-    def __init__(self) -> None:
-        self.messages: list[Any] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.messages.append(envelope)
-        return "250 OK"
-
-
 @pytest.fixture
-def smtp() -> Iterator[tuple[_Mailbox, int]]:
-    from aiosmtpd.controller import Controller
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    box = _Mailbox()
-    controller = Controller(box, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield box, port
-    finally:
-        controller.stop()
+def smtp() -> Iterator[Mailbox]:
+    with running_smtp() as box:
+        yield box
 
 
-def test_email_through_local_smtp(smtp: tuple[_Mailbox, int], tmp_path: Path) -> None:
-    box, port = smtp
-    url = f"mailto://127.0.0.1:{port}?from=alerts@example.org&to=desk@example.org&mode=insecure"
+def test_email_through_local_smtp(smtp: Mailbox, tmp_path: Path) -> None:
     with AlertStore(tmp_path / "a.sqlite") as store:
-        engine = AlertEngine(CONFIG, store, sinks=[make_sink(url)])
+        engine = AlertEngine(CONFIG, store, sinks=[make_sink(smtp_url(smtp.port))])
         engine.handle(visits(visit()), events(LANDING), now=T0)
         assert engine.deliver_pending(T0).delivered == 1
-    assert len(box.messages) == 1
-    envelope = box.messages[0]
-    assert envelope.rcpt_tos == ["desk@example.org"]
-    mail = email.message_from_bytes(envelope.content, policy=email.policy.default)
+    assert len(smtp.envelopes) == 1
+    assert smtp.envelopes[0].rcpt_tos == ["desk@example.org"]
+    (mail,) = smtp.mails()
     assert mail["Subject"] == "5A-DCN landed at Ben Gurion International Airport (LLBG)"
-    text = mail.get_body(preferencelist=("plain",))
-    assert text is not None
-    assert "landed at Tel Aviv Ben Gurion (LLBG, Israel) at 09:14 UTC" in text.get_content()
+    assert "landed at Tel Aviv Ben Gurion (LLBG, Israel) at 09:14 UTC" in plain_text(mail)
 
 
 def test_local_sinks(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
