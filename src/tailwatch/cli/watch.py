@@ -14,6 +14,8 @@ from tailwatch.cli._run import EXIT_OK, run
 from tailwatch.errors import InputError
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+
     from tailwatch.alerts import AlertEngine, Sink
     from tailwatch.live.daemon import Daemon, Source
     from tailwatch.live.tracker import CountryFn
@@ -68,9 +70,13 @@ def build_daemon(
     db: Path | None,
     state: Path | None,
     watchlist: tuple[Path, ...] = (),
-    sinks: list[Sink] | None = None,
+    sinks: Sequence[Sink] | Mapping[str, Sink] | None = None,
 ) -> Daemon:
-    """The daemon with its tracker (resumed from ``state`` if present) and alert engine."""
+    """The daemon with its tracker (resumed from ``state`` if present) and alert engine.
+
+    ``sinks`` (tests, embedding): see :class:`~tailwatch.alerts.AlertEngine`; by default
+    each rule's sinks are built from the config.
+    """
     from tailwatch.alerts import AlertEngine, AlertStore, default_db_path, load_config
     from tailwatch.cli.visits import load_watchlists
     from tailwatch.live.daemon import Daemon

@@ -1,0 +1,307 @@
+"""The watch daemon end to end into real notification endpoints, all on 127.0.0.1.
+
+A fake receiver serves recordings over TCP; the daemon decodes them, detects, raises
+alerts, and Apprise delivers them to a local webhook (``json://``) and a local SMTP
+server (aiosmtpd), each rule to its own sinks. Nothing here reaches the internet.
+
+SBS, through the ``tailwatch watch`` CLI in process, stopped by SIGTERM: the Paris
+recording from 14:30 for four aircraft (answers from the batch detector)::
+
+    3b77e4 CTM1283  lands at Villacoublay (LFPV) 14:52   rule military-at-villacoublay
+                                                          -> webhook + capture file
+    344487 AEA1297  lands at Orly (LFPO) 14:33           rule orly-arrivals
+                                                          -> SMTP + capture file
+    ae04ab DUKE58   leaves Le Bourget (LFPB) 14:45       rule military-departures, no
+                                                          sinks -> the global file
+    3944f0 AFR51LU  lands at Orly 14:53, on no watchlist  no alert
+
+Beast, through the daemon built by the CLI: the rs1090 frames of AFR34ZG (393322)
+leaving Charles de Gaulle, to a webhook that answers 500 twice, to SMTP, and to a
+CaptureSink standing in for the config's ``jsonl:capture`` entry.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import threading
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import polars as pl
+import pytest
+from tests.alerts.local_servers import (
+    Mailbox,
+    Webhook,
+    plain_text,
+    running_smtp,
+    running_webhook,
+    smtp_url,
+)
+
+from tailwatch.alerts import AlertStore, CaptureSink
+from tailwatch.cli.watch import build_daemon, main
+from tailwatch.live.daemon import beast_source
+from tailwatch.live.fake_receiver import FakeReceiver, beast_stream, sbs_lines
+from tailwatch.sources import read_positions
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+
+    from tailwatch.live.daemon import Daemon
+
+ADSB = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "adsb"
+CDG = (49.0097, 2.5479)
+
+WATCHLIST = """\
+name: desk
+aircraft:
+  - hex: "3b77e4"
+    label: French Air Force
+    category: Military
+  - hex: "ae04ab"
+    label: US Army
+    category: Military
+  - hex: "344487"
+    label: Air Europa
+    category: Airline
+"""
+
+SBS_CONFIG = """\
+[alerts]
+sinks = ["file:{tmp}/all.txt"]
+
+[[rules]]
+name = "military-at-villacoublay"
+categories = ["Military"]
+airports = ["LFPV"]
+kinds = ["landed"]
+sinks = ["{webhook}", "jsonl:{tmp}/capture.jsonl"]
+
+[[rules]]
+name = "orly-arrivals"
+airports = ["LFPO"]
+kinds = ["landed"]
+sinks = ["{smtp}", "jsonl:{tmp}/capture.jsonl"]
+
+[[rules]]
+name = "military-departures"
+categories = ["Military"]
+kinds = ["left"]
+"""
+
+
+class ReceiverThread:
+    """A :class:`FakeReceiver` on its own event loop in a thread (the test's main
+    thread runs the CLI, whose asyncio loop owns the SIGTERM handler)."""
+
+    def __init__(self, payload: bytes, **kw: Any) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.rx = FakeReceiver(payload, **kw)
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+
+    def __enter__(self) -> ReceiverThread:
+        self.thread.start()
+        asyncio.run_coroutine_threadsafe(self.rx.start(), self.loop).result(10)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        async def shutdown() -> None:
+            await self.rx.close()
+            others = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+            for task in others:
+                task.cancel()
+            await asyncio.gather(*others, return_exceptions=True)
+
+        asyncio.run_coroutine_threadsafe(shutdown(), self.loop).result(10)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(10)
+        self.loop.close()
+
+
+def _records(path: Path) -> list[dict[str, Any]]:
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def _scheme(sink: str) -> str:
+    """``json://127.0.0.1:PORT/hook`` -> ``json``; ``jsonl:/tmp/x`` -> ``jsonl``."""
+    return sink.split(":", 1)[0]
+
+
+def _terminate_when(done: Callable[[], bool], running: threading.Event, timeout: float) -> None:
+    """SIGTERM this process once ``done()`` holds (and 1.5 s more, to catch repeats)."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end and not done():
+        time.sleep(0.1)
+    time.sleep(1.5)
+    if running.is_set():  # only while the CLI's handler is installed
+        os.kill(os.getpid(), signal.SIGTERM)
+
+
+@pytest.fixture
+def webhook() -> Iterator[Webhook]:
+    with running_webhook() as server:
+        yield server
+
+
+@pytest.fixture
+def smtp() -> Iterator[Mailbox]:
+    with running_smtp() as box:
+        yield box
+
+
+@pytest.fixture(scope="module")
+def paris_sbs() -> bytes:
+    from datetime import UTC, datetime
+
+    pos = read_positions([ADSB / "paris_2021-10-07_quickstart.json.gz"]).positions
+    pos = pos.filter(
+        pl.col("icao24").is_in(["3b77e4", "344487", "ae04ab", "3944f0"])
+        & (pl.col("time") >= datetime(2021, 10, 7, 14, 30, tzinfo=UTC))
+    )
+    return ("\r\n".join(sbs_lines(pos)) + "\r\n").encode()
+
+
+def test_watch_cli_sbs_feed_alerts_each_rule_to_its_own_endpoints(
+    tmp_path: Path,
+    webhook: Webhook,
+    smtp: Mailbox,
+    paris_sbs: bytes,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    config = tmp_path / "alerts.toml"
+    config.write_text(
+        SBS_CONFIG.format(tmp=tmp_path, webhook=webhook.url, smtp=smtp_url(smtp.port)),
+        encoding="utf-8",
+    )
+    watchlist = tmp_path / "desk.yaml"
+    watchlist.write_text(WATCHLIST, encoding="utf-8")
+    db, state = tmp_path / "alerts.sqlite", tmp_path / "tracker.sqlite"
+    capture, everything = tmp_path / "capture.jsonl", tmp_path / "all.txt"
+
+    def done() -> bool:
+        departed = everything.exists() and "ae04ab" in everything.read_text(encoding="utf-8")
+        return bool(webhook.requests and smtp.envelopes and departed)
+
+    with ReceiverThread(paris_sbs, chunk=16384) as rx:
+        args = ["--sbs", f"127.0.0.1:{rx.rx.port}", "--config", str(config)]
+        args += ["--watchlist", str(watchlist), "--db", str(db), "--state", str(state)]
+        running = threading.Event()
+        running.set()
+        killer = threading.Thread(target=_terminate_when, args=(done, running, 60.0))
+        killer.start()
+        try:
+            code = main(args)
+        finally:
+            running.clear()
+            killer.join()
+    assert code == 0
+
+    # the webhook: only the Villacoublay landing, once
+    assert [status for status, _ in webhook.requests] == [200]
+    hook = webhook.requests[0][1]
+    assert hook["title"].startswith("3b77e4 landed at ")
+    assert hook["title"].endswith("(LFPV)")
+    assert "Watchlist: French Air Force — desk: Military" in hook["message"]
+    assert "Time: 14:52 UTC on 7 Oct 2021" in hook["message"]
+    # SMTP: only the Orly arrival of the watched aircraft (not AFR51LU), once
+    (mail,) = smtp.mails()
+    assert mail["Subject"].startswith("344487 landed at ")
+    assert mail["Subject"].endswith("(LFPO)")
+    assert "Watchlist: Air Europa — desk: Airline" in plain_text(mail)
+    assert smtp.envelopes[0].rcpt_tos == ["desk@example.org"]
+    # the capture file: both rules that name it, nothing else
+    got = sorted((r["rule"], r["icao24"], r["airport"], r["kind"]) for r in _records(capture))
+    assert got == [
+        ("military-at-villacoublay", "3b77e4", "LFPV", "landed"),
+        ("orly-arrivals", "344487", "LFPO", "landed"),
+    ]
+    # the rule without sinks: the global file, DUKE58's departure only
+    text = everything.read_text(encoding="utf-8")
+    assert text.count("\nMap: ") == 1  # one text block
+    assert text.startswith("ae04ab left Paris-Le Bourget Airport (LFPB) after ")
+
+    # history: three alerts, five deliveries, each delivered at the first attempt
+    with AlertStore(db) as store:
+        _, alerts = store.history()
+    routes = {
+        a["rule"]: sorted((_scheme(d["sink"]), d["status"], d["attempts"]) for d in a["deliveries"])
+        for a in alerts
+    }
+    assert routes == {
+        "military-at-villacoublay": [("json", "delivered", 1), ("jsonl", "delivered", 1)],
+        "orly-arrivals": [("jsonl", "delivered", 1), ("mailto", "delivered", 1)],
+        "military-departures": [("file", "delivered", 1)],
+    }
+    # SIGTERM: the state was saved and the status line printed on the way out
+    assert state.exists()
+    err = capsys.readouterr().err
+    assert "3 alerts raised, 5 sent" in err
+
+
+async def _run_until(daemon: Daemon, done: Callable[[], bool], timeout: float) -> None:
+    stop = asyncio.Event()
+    task = asyncio.create_task(daemon.run(stop))
+    loop = asyncio.get_running_loop()
+    end = loop.time() + timeout
+    while loop.time() < end and not done() and not task.done():
+        await asyncio.sleep(0.05)
+    await asyncio.sleep(1.5)  # a few more ticks: nothing may be sent twice
+    stop.set()
+    await task
+
+
+def test_beast_feed_webhook_500_twice_then_recovers_delivered_once(
+    tmp_path: Path, smtp: Mailbox
+) -> None:
+    config = tmp_path / "alerts.toml"
+    db = tmp_path / "alerts.sqlite"
+    capture = CaptureSink("capture")
+    data, start = beast_stream(ADSB / "rs1090_frames_393322_2024-07-06.jsonl")
+
+    with running_webhook([500, 500]) as hook:
+        config.write_text(
+            "[alerts]\nsinks = []\nretry_base_seconds = 1\n\n"
+            '[[rules]]\nname = "cdg-departures"\nwatched_only = false\n'
+            'icao24 = ["393322"]\nkinds = ["left"]\n'
+            f'sinks = ["{hook.url}", "{smtp_url(smtp.port)}", "jsonl:capture"]\n',
+            encoding="utf-8",
+        )
+
+        async def go() -> Daemon:
+            rx = FakeReceiver(data, chunk=65536)
+            port = await rx.start()
+            source = beast_source("127.0.0.1", port, receiver=CDG, mlat_start=start)
+            daemon = build_daemon(source, config, db, None, sinks={"jsonl:capture": capture})
+            try:
+                await _run_until(daemon, lambda: bool(hook.accepted() and smtp.envelopes), 60)
+            finally:
+                await rx.close()
+                assert daemon.engine is not None
+                daemon.engine.store.close()
+            return daemon
+
+        daemon = asyncio.run(go())
+    assert [status for status, _ in hook.requests] == [500, 500, 200]
+    title = hook.requests[-1][1]["title"]
+    assert title.startswith("393322 left ")
+    assert "(LFPG)" in title
+    (mail,) = smtp.mails()
+    assert mail["Subject"] == title
+    assert [(m.data["icao24"], m.data["airport"], m.kind) for m in capture.messages] == [
+        ("393322", "LFPG", "left")
+    ]
+    assert daemon.status.alerts_raised == 1
+    assert daemon.status.delivery_failures == 2
+    with AlertStore(db) as store:
+        _, alerts = store.history()
+    (alert,) = alerts
+    log = {
+        d["sink"].split(":")[0]: [a["ok"] for a in d["attempt_log"]] for d in alert["deliveries"]
+    }
+    assert log == {"json": [False, False, True], "mailto": [True], "capture": [True]}
