@@ -25,12 +25,15 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import signal
 import threading
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import polars as pl
 import pytest
 from tests.alerts.local_servers import (
@@ -44,7 +47,7 @@ from tests.alerts.local_servers import (
 
 from tailwatch.alerts import AlertStore, CaptureSink
 from tailwatch.cli.watch import build_daemon, main
-from tailwatch.live.daemon import beast_source
+from tailwatch.live.daemon import beast_source, sbs_source
 from tailwatch.live.fake_receiver import FakeReceiver, beast_stream, sbs_lines
 from tailwatch.sources import read_positions
 
@@ -136,11 +139,26 @@ def _scheme(sink: str) -> str:
 def _terminate_when(done: Callable[[], bool], running: threading.Event, timeout: float) -> None:
     """SIGTERM this process once ``done()`` holds (and 1.5 s more, to catch repeats)."""
     end = time.monotonic() + timeout
-    while time.monotonic() < end and not done():
+    while time.monotonic() < end and running.is_set() and not done():
         time.sleep(0.1)
+    if not running.is_set():
+        return  # the CLI returned on its own
     time.sleep(1.5)
     if running.is_set():  # only while the CLI's handler is installed
         os.kill(os.getpid(), signal.SIGTERM)
+
+
+def _main_in_process(args: list[str], done: Callable[[], bool], timeout: float = 60.0) -> int:
+    """``tailwatch watch ARGS`` in this thread; SIGTERM once ``done()`` (or at timeout)."""
+    running = threading.Event()
+    running.set()
+    killer = threading.Thread(target=_terminate_when, args=(done, running, timeout))
+    killer.start()
+    try:
+        return main(args)
+    finally:
+        running.clear()
+        killer.join()
 
 
 @pytest.fixture
@@ -157,8 +175,6 @@ def smtp() -> Iterator[Mailbox]:
 
 @pytest.fixture(scope="module")
 def paris_sbs() -> bytes:
-    from datetime import UTC, datetime
-
     pos = read_positions([ADSB / "paris_2021-10-07_quickstart.json.gz"]).positions
     pos = pos.filter(
         pl.col("icao24").is_in(["3b77e4", "344487", "ae04ab", "3944f0"])
@@ -191,15 +207,7 @@ def test_watch_cli_sbs_feed_alerts_each_rule_to_its_own_endpoints(
     with ReceiverThread(paris_sbs, chunk=16384) as rx:
         args = ["--sbs", f"127.0.0.1:{rx.rx.port}", "--config", str(config)]
         args += ["--watchlist", str(watchlist), "--db", str(db), "--state", str(state)]
-        running = threading.Event()
-        running.set()
-        killer = threading.Thread(target=_terminate_when, args=(done, running, 60.0))
-        killer.start()
-        try:
-            code = main(args)
-        finally:
-            running.clear()
-            killer.join()
+        code = _main_in_process(args, done)
     assert code == 0
 
     # the webhook: only the Villacoublay landing, once
@@ -305,3 +313,83 @@ def test_beast_feed_webhook_500_twice_then_recovers_delivered_once(
         d["sink"].split(":")[0]: [a["ok"] for a in d["attempt_log"]] for d in alert["deliveries"]
     }
     assert log == {"json": [False, False, True], "mailto": [True], "capture": [True]}
+
+
+def _pretend_border(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    """A made-up border along 3°E for the test: "FR" west of it, "BE" east of it."""
+    return np.where(lon < 3.0, "FR", "BE").astype(object)
+
+
+def test_airspace_entry_through_the_daemon(tmp_path: Path, paris_sbs: bytes) -> None:
+    """DUKE58 climbs out of Le Bourget eastwards and crosses 3°E at 14:51:56: one entry."""
+    config = tmp_path / "alerts.yaml"
+    config.write_text(
+        "alerts:\n  sinks: []\nrules:\n  - name: entries\n    watched_only: false\n"
+        "    kinds: [airspace]\n    countries: [BE]\n    sinks: ['jsonl:capture']\n",
+        encoding="utf-8",
+    )
+    capture = CaptureSink("capture")
+
+    async def go() -> Daemon:
+        rx = FakeReceiver(paris_sbs, chunk=16384)
+        port = await rx.start()
+        daemon = build_daemon(
+            sbs_source("127.0.0.1", port),
+            config,
+            tmp_path / "alerts.sqlite",
+            None,
+            sinks={"jsonl:capture": capture},
+            country_at=_pretend_border,
+        )
+        try:
+            await _run_until(daemon, lambda: rx.offset >= len(paris_sbs) and capture.calls > 0, 60)
+        finally:
+            await rx.close()
+            assert daemon.engine is not None
+            daemon.engine.store.close()
+        return daemon
+
+    asyncio.run(go())
+    (entry,) = capture.messages
+    assert entry.kind == "airspace"
+    assert entry.title == "AE04AB entered the airspace of BE from FR"
+    # first position east of 3°E: 14:51:56; the tracker stamps an entry with the
+    # aircraft's last position of the batch (one TCP read here, up to ~1 min of feed)
+    crossed = datetime.fromisoformat(entry.data["event_time"])
+    first_east = datetime(2021, 10, 7, 14, 51, 56, tzinfo=UTC)
+    assert first_east <= crossed <= first_east + timedelta(minutes=3)
+    assert entry.data["evidence"]["crossing"]["lon"] >= 3.0
+
+
+def test_airspace_rule_without_borders_stops_start_up(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import tailwatch.cli.watch as watch
+
+    monkeypatch.setattr(watch, "_country_fn", lambda: None)
+    config = tmp_path / "alerts.toml"
+    config.write_text('[[rules]]\nname = "entries"\nkinds = ["landed", "airspace"]\n')
+    assert main(["--sbs", "127.0.0.1:1", "--config", str(config)]) == 2
+    err = capsys.readouterr().err
+    assert f"{config}:3: rule 'entries' alerts on 'airspace'" in err
+    assert "tailwatch data update" in err
+
+
+def test_once_on_a_live_feed_reads_one_chunk_and_exits(
+    tmp_path: Path, paris_sbs: bytes, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """cron: connect, take what the first read brings, save the state, exit 0."""
+    config = tmp_path / "alerts.toml"
+    config.write_text('[alerts]\nsinks = []\n\n[[rules]]\nname = "any"\n')
+    state = tmp_path / "tracker.sqlite"
+    with ReceiverThread(paris_sbs, chunk=16384) as rx:
+        args = ["--sbs", f"127.0.0.1:{rx.rx.port}", "--config", str(config), "--once"]
+        args += ["--db", str(tmp_path / "alerts.sqlite"), "--state", str(state)]
+        started = time.monotonic()
+        assert _main_in_process(args, lambda: False, timeout=30) == 0
+    assert time.monotonic() - started < 20  # it exited on its own, not by the SIGTERM
+    assert state.exists()
+    line = capsys.readouterr().err
+    positions = re.search(r"([\d,]+) positions", line)
+    assert positions is not None
+    assert 0 < int(positions.group(1).replace(",", "")) < 4607  # some, not the whole feed

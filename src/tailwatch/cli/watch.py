@@ -11,12 +11,12 @@ import click
 
 from tailwatch.cli._console import stderr
 from tailwatch.cli._run import EXIT_OK, run
-from tailwatch.errors import InputError
+from tailwatch.errors import ConfigError, InputError
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
-    from tailwatch.alerts import AlertEngine, Sink
+    from tailwatch.alerts import AlertConfig, AlertEngine, Sink
     from tailwatch.live.daemon import Daemon, Source
     from tailwatch.live.tracker import CountryFn
 
@@ -71,11 +71,15 @@ def build_daemon(
     state: Path | None,
     watchlist: tuple[Path, ...] = (),
     sinks: Sequence[Sink] | Mapping[str, Sink] | None = None,
+    country_at: CountryFn | None = None,
 ) -> Daemon:
     """The daemon with its tracker (resumed from ``state`` if present) and alert engine.
 
     ``sinks`` (tests, embedding): see :class:`~tailwatch.alerts.AlertEngine`; by default
-    each rule's sinks are built from the config.
+    each rule's sinks are built from the config. ``country_at``: the country of
+    positions, for airspace alerts (default: the data store's borders). A rule on
+    "airspace" without borders is a :class:`~tailwatch.errors.ConfigError`: it would
+    never fire.
     """
     from tailwatch.alerts import AlertEngine, AlertStore, default_db_path, load_config
     from tailwatch.cli.visits import load_watchlists
@@ -83,10 +87,12 @@ def build_daemon(
     from tailwatch.live.tracker import LiveTracker
 
     cfg = load_config(config)  # a bad rule stops here, naming file and line
+    country = country_at if country_at is not None else _country_fn()
+    if country is None:
+        _no_airspace_rules(cfg)
     lists = load_watchlists(watchlist)
     store = AlertStore(db or default_db_path())
     engine = AlertEngine(cfg, store, sinks=sinks, watchlists=lists)
-    country = _country_fn()
     if state is not None and state.exists():
         tracker = LiveTracker.load(state, country_at=country)
     else:
@@ -106,6 +112,17 @@ def unrouted_note(engine: AlertEngine) -> str | None:
         f"sinks no longer in the config: {where}. Kept in the outbox; they go out when a "
         "config names those sinks again (see tailwatch history)."
     )
+
+
+def _no_airspace_rules(cfg: AlertConfig) -> None:
+    for i, rule in enumerate(cfg.rules):
+        if "airspace" in rule.kinds:
+            line = cfg.lines.get(f"rules/{i}/kinds", rule.line)
+            msg = (
+                f"rule {rule.name!r} alerts on 'airspace', which needs the country borders, "
+                "not installed: run `tailwatch data update` (or drop 'airspace' from kinds)"
+            )
+            raise ConfigError(cfg.path or "config", line, msg)
 
 
 def _country_fn() -> CountryFn | None:
