@@ -53,33 +53,29 @@ def _seconds(a: pl.Expr, b: pl.Expr) -> pl.Expr:
 def field_elevation(frame: pl.DataFrame, index: AirportIndex, radius_km: float) -> pl.Series:
     """Elevation (ft) of the nearest airport within ``radius_km`` of each low position."""
     low = (pl.col("alt_baro_ft").is_null()) | (pl.col("alt_baro_ft") < _LOOKUP_MAX_ALT_FT)
-    # Query once per ~1 km cell, not once per position.
-    cells = (
-        frame.lazy()
-        .filter(low)
-        .select(
-            _clat=(pl.col("lat") * 100).round(0).cast(pl.Int32),
-            _clon=(pl.col("lon") * 100).round(0).cast(pl.Int32),
-        )
-        .unique()
-        .collect()
+    # Query once per ~1 km cell, not once per position; and look each cell up once
+    # per run of consecutive rows in it (an aircraft's rows are consecutive), so the
+    # join is over runs, not over every row.
+    cell = pl.when(low).then(
+        (pl.col("lat") * 100).round(0).cast(pl.Int64) * 40_000
+        + (pl.col("lon") * 100).round(0).cast(pl.Int64)
     )
+    keyed = frame.select(_cell=cell).with_columns(
+        _run=(pl.col("_cell").ne_missing(pl.col("_cell").shift(1))).fill_null(True).cum_sum() - 1
+    )
+    runs = keyed.filter((pl.col("_run") != pl.col("_run").shift(1)).fill_null(True)).select("_cell")
+    cells = runs.drop_nulls().unique()
     if cells.height == 0:
         return pl.Series("field_elev_ft", [None] * frame.height, dtype=pl.Float32)
-    near = index.near(
-        cells["_clat"].to_numpy() / 100.0, cells["_clon"].to_numpy() / 100.0, radius_km, k=1
-    )
+    code = cells["_cell"].to_numpy()
+    clat = np.floor_divide(code + 20_000, 40_000)  # clon is within +-18,000
+    clon = code - clat * 40_000
+    near = index.near(clat / 100.0, clon / 100.0, radius_km, k=1)
     elev = np.full(cells.height, np.nan, dtype=np.float32)
     elev[near["query"].to_numpy()] = near["elevation_ft"].fill_null(np.nan).to_numpy()
     cells = cells.with_columns(field_elev_ft=pl.Series(elev, dtype=pl.Float32).fill_nan(None))
-    out = frame.select(
-        _clat=(pl.col("lat") * 100).round(0).cast(pl.Int32),
-        _clon=(pl.col("lon") * 100).round(0).cast(pl.Int32),
-        _low=low,
-    ).join(cells, on=["_clat", "_clon"], how="left", maintain_order="left")
-    return out.select(
-        pl.when("_low").then("field_elev_ft").otherwise(None).alias("field_elev_ft")
-    ).to_series()
+    per_run = runs.join(cells, on="_cell", how="left", maintain_order="left")["field_elev_ft"]
+    return per_run.gather(keyed["_run"]).alias("field_elev_ft")
 
 
 def baro_offset(frame: pl.DataFrame, p: DetectionParams) -> pl.Series:
@@ -359,8 +355,15 @@ def add_state(frame: pl.DataFrame, params: DetectionParams, index: AirportIndex)
     )
     frame = frame.with_columns(raw_ground=raw)
     # Unknown takes the previous known state of the same aircraft, else the next one.
+    # Fills across the whole frame, each kept only where its source row is the same
+    # aircraft's (a window per aircraft costs a group-by over every row).
+    raw, ac = pl.col("raw_ground"), pl.col("_ac")
+    known_ac = pl.when(raw.is_not_null()).then(ac)
     frame = frame.with_columns(
-        ground=pl.col("raw_ground").forward_fill().backward_fill().over("_ac").fill_null(False)
+        ground=pl.coalesce(
+            pl.when(known_ac.forward_fill() == ac).then(raw.forward_fill()),
+            pl.when(known_ac.backward_fill() == ac).then(raw.backward_fill()),
+        ).fill_null(False)
     )
     return _persist(frame, p, index)
 
