@@ -23,6 +23,7 @@ CaptureSink standing in for the config's ``jsonl:capture`` entry.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import re
@@ -393,3 +394,109 @@ def test_once_on_a_live_feed_reads_one_chunk_and_exits(
     positions = re.search(r"([\d,]+) positions", line)
     assert positions is not None
     assert 0 < int(positions.group(1).replace(",", "")) < 4607  # some, not the whole feed
+
+
+@pytest.fixture(scope="module")
+def ctm_positions() -> pl.DataFrame:
+    pos = read_positions([ADSB / "paris_2021-10-07_quickstart.json.gz"]).positions
+    return pos.filter(
+        (pl.col("icao24") == "3b77e4")
+        & (pl.col("time") >= datetime(2021, 10, 7, 14, 30, tzinfo=UTC))
+    )
+
+
+def _sbs(positions: pl.DataFrame) -> bytes:
+    return ("\r\n".join(sbs_lines(positions)) + "\r\n").encode()
+
+
+async def _killed_when(daemon: Daemon, done: Callable[[], bool], timeout: float) -> None:
+    """Run until ``done()``, then cancel the run task: no final save, no drain (a kill)."""
+    task = asyncio.create_task(daemon.run(asyncio.Event()))
+    loop = asyncio.get_running_loop()
+    end = loop.time() + timeout
+    while loop.time() < end and not done() and not task.done():
+        await asyncio.sleep(0.05)
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
+@pytest.mark.parametrize("kill", ["before-the-alert", "while-the-endpoint-is-down"])
+def test_killed_mid_visit_and_restarted_no_lost_no_duplicate(
+    tmp_path: Path, ctm_positions: pl.DataFrame, kill: str
+) -> None:
+    """CTM1283 lands at LFPV at 14:52:14 (final at ~14:57:34 stream time) and stays.
+
+    The daemon saves its state every 0.5 s and is killed (its task cancelled: no
+    final save, no drain) either at 14:55, before the landing is final, or just
+    after the alert's first delivery got a 500. It restarts from the last saved state
+    and the same alert db on a feed that overlaps (from 14:45): one alert, delivered
+    exactly once.
+    """
+    config = tmp_path / "alerts.toml"
+    db, state = tmp_path / "alerts.sqlite", tmp_path / "tracker.sqlite"
+    landing_final = datetime(2021, 10, 7, 14, 57, 34, tzinfo=UTC)
+    cut = datetime(2021, 10, 7, 14, 55, tzinfo=UTC)
+    first = (
+        ctm_positions if kill != "before-the-alert" else ctm_positions.filter(pl.col("time") <= cut)
+    )
+    second = ctm_positions.filter(pl.col("time") >= datetime(2021, 10, 7, 14, 45, tzinfo=UTC))
+
+    with running_webhook([500] * 1000) as hook:
+        config.write_text(
+            f'[alerts]\nsinks = ["{hook.url}"]\nretry_base_seconds = 1\n\n'
+            '[[rules]]\nname = "ctm"\nwatched_only = false\nicao24 = ["3b77e4"]\n'
+            'kinds = ["landed", "left"]\n',
+            encoding="utf-8",
+        )
+
+        async def run(payload: bytes, phase: int) -> Daemon:
+            # phase 1 is paced (~3 s) so that the periodic saves happen mid-feed
+            rx = FakeReceiver(payload, chunk=8192, pause_s=0.08 if phase == 1 else 0.0)
+            port = await rx.start()
+            daemon = build_daemon(sbs_source("127.0.0.1", port), config, db, state)
+            daemon.save_every_s = 0.5
+            try:
+                if phase == 1:
+                    if kill == "before-the-alert":
+
+                        def done() -> bool:
+                            t = daemon.status.stream_time
+                            return t is not None and t >= cut and daemon.tracker.now is not None
+
+                    else:
+
+                        def done() -> bool:
+                            return bool(hook.requests)
+
+                    await _killed_when(daemon, done, 30)
+                else:
+                    await _run_until(daemon, lambda: bool(hook.accepted()), 30)
+            finally:
+                await rx.close()
+                assert daemon.engine is not None
+                daemon.engine.store.close()
+            return daemon
+
+        killed = asyncio.run(run(_sbs(first), 1))
+        assert killed.tracker.now is not None
+        if kill == "before-the-alert":
+            assert killed.tracker.now < landing_final
+            assert hook.requests == []
+        else:
+            assert {status for status, _ in hook.requests} == {500}  # tried, not delivered
+        assert state.exists()  # the periodic save, not a final one
+        hook.statuses.clear()  # the endpoint recovers
+        asyncio.run(run(_sbs(second), 2))
+
+    accepted = hook.accepted()
+    assert len(accepted) == 1
+    assert accepted[0]["title"].startswith("3b77e4 landed at ")
+    assert accepted[0]["title"].endswith("(LFPV)")
+    with AlertStore(db) as store:
+        _, alerts = store.history()
+    (alert,) = alerts
+    (delivery,) = alert["deliveries"]
+    assert delivery["status"] == "delivered"
+    assert [a["ok"] for a in delivery["attempt_log"]][-1] is True
+    assert sum(a["ok"] for a in delivery["attempt_log"]) == 1
