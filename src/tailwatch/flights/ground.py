@@ -61,7 +61,11 @@ def field_elevation(frame: pl.DataFrame, index: AirportIndex, radius_km: float) 
         + (pl.col("lon") * 100).round(0).cast(pl.Int64)
     )
     keyed = frame.select(_cell=cell).with_columns(
-        _run=(pl.col("_cell").ne_missing(pl.col("_cell").shift(1))).fill_null(True).cum_sum() - 1
+        # The first row starts a run even when its cell is null (null == null here).
+        _run=(
+            pl.col("_cell").ne_missing(pl.col("_cell").shift(1)) | (pl.int_range(pl.len()) == 0)
+        ).cum_sum()
+        - 1
     )
     runs = keyed.filter((pl.col("_run") != pl.col("_run").shift(1)).fill_null(True)).select("_cell")
     cells = runs.drop_nulls().unique()
