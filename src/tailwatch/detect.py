@@ -12,6 +12,8 @@ partition on Spark and incrementally on a live feed.
 
 from __future__ import annotations
 
+import itertools
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import polars as pl
@@ -47,16 +49,90 @@ def _empty(schema: pl.Schema) -> pl.DataFrame:
     return pl.DataFrame(schema=schema)
 
 
+#: Below this many rows one worker is faster than splitting (thread start-up, merge).
+_SPLIT_MIN_ROWS = 500_000
+
+
 def detect(
     positions: pl.DataFrame | pl.LazyFrame,
     params: DetectionParams | None = None,
     index: AirportIndex | None = None,
     *,
     keep_positions: bool = False,
+    workers: int | None = None,
 ) -> Detection:
-    """Detect flights and their take-off / landing events in POSITIONS rows."""
+    """Detect flights and their take-off / landing events in POSITIONS rows.
+
+    Detection is a function of each aircraft's rows alone, so rows already grouped by
+    aircraft (readers deliver them sorted by icao24 and time) are cut at aircraft
+    boundaries into ``workers`` parts (default: polars' thread-pool size) detected
+    in parallel threads, the way Spark would run partitions; the merged result is
+    the same as one pass. Most of the detector's column operations are sequential
+    within one column, so this is what keeps every core busy.
+    """
     params = params or DetectionParams()
     index = index or AirportIndex.default()
+    frame = positions.collect() if isinstance(positions, pl.LazyFrame) else positions
+    parts = _split_by_aircraft(frame, workers or pl.thread_pool_size())
+    if len(parts) == 1:
+        return _detect_part(frame, params, index, keep_positions=keep_positions)
+    with ThreadPoolExecutor(max_workers=len(parts), thread_name_prefix="detect") as pool:
+        results = list(
+            pool.map(
+                lambda part: _detect_part(part, params, index, keep_positions=keep_positions), parts
+            )
+        )
+    return _merge(results, keep_positions=keep_positions)
+
+
+def _split_by_aircraft(frame: pl.DataFrame, workers: int) -> list[pl.DataFrame]:
+    """Zero-copy slices of ``frame`` at aircraft boundaries, or ``[frame]``.
+
+    Only when the rows are grouped by aircraft (sorted by icao24), which a sortedness
+    check tells in one pass; otherwise cleaning sorts them and one worker runs.
+    """
+    n = frame.height
+    if workers < 2 or n < _SPLIT_MIN_ROWS:
+        return [frame]
+    ic = frame["icao24"]
+    if ic.null_count() or not ic.is_sorted():
+        return [frame]
+    cuts = [0]
+    for k in range(1, workers):
+        at = k * n // workers
+        # first row of the next aircraft at or after ``at``
+        nxt = ic.search_sorted(ic[at], side="right")
+        if cuts[-1] < int(nxt) < n:
+            cuts.append(int(nxt))
+    cuts.append(n)
+    return [frame.slice(a, b - a) for a, b in itertools.pairwise(cuts) if b > a]
+
+
+def _merge(results: list[Detection], *, keep_positions: bool) -> Detection:
+    counts: dict[str, int] = {}
+    for r in results:
+        for key, n in r.counts.items():
+            counts[key] = counts.get(key, 0) + n
+    order = ["rows_used", "merged_duplicates_or_repeats"]
+    counts = {k: counts[k] for k in [*order, *sorted(set(counts) - set(order))] if k in counts}
+    positions = None
+    if keep_positions:
+        kept = [r.positions for r in results if r.positions is not None]
+        positions = pl.concat(kept, how="diagonal_relaxed") if kept else None
+    return Detection(
+        events=pl.concat([r.events for r in results]).sort("icao24", "time", "kind"),
+        flights=pl.concat([r.flights for r in results]).sort("icao24", "first_seen"),
+        rejected=pl.concat([r.rejected for r in results]).sort(
+            "icao24", "time", "reason", nulls_last=True
+        ),
+        counts=counts,
+        positions=positions,
+    )
+
+
+def _detect_part(
+    positions: pl.DataFrame, params: DetectionParams, index: AirportIndex, *, keep_positions: bool
+) -> Detection:
     frame, rejected, duplicates = clean(positions, params)
     counts = {"rows_used": frame.height, "merged_duplicates_or_repeats": duplicates}
     for reason, n in rejected.group_by("reason").len().sort("reason").iter_rows():
