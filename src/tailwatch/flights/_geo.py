@@ -43,6 +43,12 @@ def near_km(
     return (EARTH_RADIUS_KM * _RAD) * (dphi * dphi + cos1 * cos2 * (dlam * dlam)).sqrt()
 
 
+def hop_km(lat: str, lon: str, cos: str) -> pl.Expr:
+    """:func:`near_km` from the previous row to this one (columns by name)."""
+    la, lo, co = pl.col(lat), pl.col(lon), pl.col(cos)
+    return near_km(la.shift(1), lo.shift(1), co.shift(1), la, lo, co)
+
+
 def bearing_deg(lat1: pl.Expr, lon1: pl.Expr, lat2: pl.Expr, lon2: pl.Expr) -> pl.Expr:
     """Initial true bearing from point 1 to point 2, degrees in [0, 360)."""
     p1, p2 = lat1.radians(), lat2.radians()

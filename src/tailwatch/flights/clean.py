@@ -29,7 +29,7 @@ import numpy as np
 import polars as pl
 
 from tailwatch._schema import POSITIONS, REJECTED
-from tailwatch.flights._geo import KM_PER_NM, cos_lat, haversine_km, near_km
+from tailwatch.flights._geo import KM_PER_NM, cos_lat, haversine_km, hop_km
 
 if TYPE_CHECKING:
     from tailwatch.flights.params import DetectionParams
@@ -207,14 +207,7 @@ def clean(
     narrow = narrow.filter(~stale)
 
     # Impossible horizontal jumps.
-    dist = near_km(
-        pl.col("lat").shift(1),
-        pl.col("lon").shift(1),
-        pl.col("_cos").shift(1),
-        pl.col("lat"),
-        pl.col("lon"),
-        pl.col("_cos"),
-    )
+    dist = hop_km("lat", "lon", "_cos")
     # Feeds repeat a position until a new one arrives: time the hop from when the
     # previous position was *first* reported, not from its last repeat.
     moved = (pl.col("lat") != pl.col("lat").shift(1)) | (pl.col("lon") != pl.col("lon").shift(1))

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import polars as pl
 
-from tailwatch.flights._geo import KM_PER_NM, bearing_deg, cos_lat, near_km
+from tailwatch.flights._geo import KM_PER_NM, bearing_deg, cos_lat, hop_km, near_km
 
 if TYPE_CHECKING:
     from tailwatch.flights.params import DetectionParams
@@ -237,14 +237,7 @@ def _implied_speed(frame: pl.DataFrame, p: DetectionParams) -> pl.DataFrame:
         return pl.col(col).gather(pl.col(idx))
 
     span_h = _seconds(at("time", "_fj"), at("time", "_bj")) / 3600.0
-    hop_km = near_km(
-        pl.col("lat").shift(1),
-        pl.col("lon").shift(1),
-        pl.col("_cos").shift(1),
-        pl.col("lat"),
-        pl.col("lon"),
-        pl.col("_cos"),
-    )
+    hop = hop_km("lat", "lon", "_cos")
     # A position held unchanged for static_air_s against its neighbour is parked, however
     # far apart in time the two rows are (cleaning merges a feed's stale repeats into
     # the first and last row, so no neighbour falls within the speed baseline).
@@ -276,7 +269,7 @@ def _implied_speed(frame: pl.DataFrame, p: DetectionParams) -> pl.DataFrame:
             / KM_PER_NM
             / span_h
         ),
-        _hop_km=hop_km,
+        _hop_km=hop,
     ).select(
         "implied",
         _static=(
