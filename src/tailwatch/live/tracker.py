@@ -380,8 +380,10 @@ class LiveTracker:
             pl.col("_flip").last().alias("_tail_flip"),
         )
         # rows left in the segment from each row on (inclusive)
+        # ... and in the whole track (an event's evidence is counted in rows, not time)
         rows = rows.with_columns(
-            _left=pl.col("time").cum_count(reverse=True).over("icao24", "_seg")
+            _left=pl.col("time").cum_count(reverse=True).over("icao24", "_seg"),
+            _after=pl.col("time").cum_count(reverse=True).over("icao24"),
         )
         at = cand.sort("icao24", "time").join_asof(
             rows.rename({"time": "_rt"}),
@@ -432,7 +434,16 @@ class LiveTracker:
             .then(pl.lit(None, TIME))
             .otherwise(pl.col("_tlast") + _dt(p.endurance_s))
         )
-        final_at = pl.max_horizontal(pl.col("time") + _dt(self.horizon_s), structural)
+        # A take-off's evidence is the 2k rows from its first airborne one, however
+        # long they take to come (sparse coverage): wait for them, or for the gap
+        # that ends the flight.
+        thin_evidence = (pl.col("kind") == "takeoff") & (
+            pl.col("_after").fill_null(0) < 2 * p.evidence_points
+        )
+        evidence_wait = pl.when(thin_evidence).then(pl.col("_tlast") + _dt(p.stop_gap_s))
+        final_at = pl.max_horizontal(
+            pl.col("time") + _dt(self.horizon_s), structural, evidence_wait
+        )
         return at.with_columns(final_at=final_at.cast(TIME)).select(list(_PENDING))
 
     def _emit(self, *, everything: bool) -> pl.DataFrame:
