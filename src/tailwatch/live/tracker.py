@@ -64,7 +64,7 @@ import json
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -139,6 +139,10 @@ class TickResult:
     airspace: pl.DataFrame
     now: datetime | None
     touched: frozenset[str] = frozenset()
+    # event_id, final_at of ``events``: the stream time from which each was final, so
+    # the message that decided it is the first one at or after it. None at a flush
+    # (the end of the stream decided them).
+    decided: pl.DataFrame | None = None
 
 
 @dataclass
@@ -214,14 +218,58 @@ class LiveTracker:
     def __post_init__(self) -> None:
         self.index = self.index or AirportIndex.default()
         self.horizon_s = local_horizon_s(self.params)
-        self.buffer = _empty(POSITIONS)
+        self._buffer = _empty(POSITIONS)
+        self._meta = _empty(_META)
+        # Rows added since the buffer and the meta last took them in (see _sync).
+        self._inbox: list[pl.DataFrame] = []
         self.pending = _empty(_PENDING)
         self.final = _empty(EVENTS)  # finalised events kept (see module docstring)
-        self.meta = _empty(_META)
         self.now: datetime | None = None
         self.start: datetime | None = None
         self.stats = TrackerStats()
         self._swept: datetime | None = None
+        # Before ``_wake`` (stream time) nothing is due for the aircraft in
+        # ``_armed_dirty``: a tick that only adds rows for them skips the work.
+        self._wake: datetime | None = None
+        self._armed_dirty: frozenset[str] = frozenset()
+
+    # -- state frames, taken in lazily -----------------------------------------------
+    @property
+    def buffer(self) -> pl.DataFrame:
+        """The positions window (POSITIONS rows) of every aircraft."""
+        self._sync()
+        return self._buffer
+
+    @buffer.setter
+    def buffer(self, df: pl.DataFrame) -> None:
+        self._sync()
+        self._buffer = df
+
+    @property
+    def meta(self) -> pl.DataFrame:
+        """One row per aircraft: window floor, last seen, country, re-detection state."""
+        self._sync()
+        return self._meta
+
+    @meta.setter
+    def meta(self, df: pl.DataFrame) -> None:
+        self._sync()
+        self._meta = df
+
+    def _sync(self) -> None:
+        """Append the inbox to the buffer and mark its aircraft seen and dirty.
+
+        Done only when the state is read (re-detection, trimming, eviction, save), so
+        that a tick with nothing due costs no join. The result is the same as taking
+        each tick's rows in at once.
+        """
+        if not self._inbox:
+            return
+        new = self._inbox[0] if len(self._inbox) == 1 else pl.concat(self._inbox)
+        self._inbox = []
+        buf = pl.concat([self._buffer, new], how="vertical")
+        self._buffer = buf.rechunk() if buf.n_chunks() > 16 else buf
+        self._touch_meta(new)
 
     # -- the tick --------------------------------------------------------------------
     def update(self, positions: pl.DataFrame, now: datetime | None = None) -> TickResult:
@@ -238,20 +286,55 @@ class LiveTracker:
             assert isinstance(tmin, datetime)
             self.now = tmax if self.now is None else max(self.now, tmax)
             self.start = tmin if self.start is None else min(self.start, tmin)
-            self.buffer = pl.concat([self.buffer, new], how="vertical")
+            self._inbox.append(new)
             touched = frozenset(new["icao24"].unique().to_list())
             airspace = self._airspace(new)
-            self._touch_meta(new)
         if now is not None:
             self.now = now if self.now is None else max(self.now, now)
+        if self._idle(touched):
+            # nothing can be due: no re-detection, no emission (see _arm)
+            self._evict()
+            return TickResult(_empty(EVENTS), airspace, self.now, touched)
         due = self._due()
         if due:
             self._redetect(due)
-        events = self._emit(everything=False)
+        out = self._emit(everything=False)
         if due:
             self._trim(due)
         self._evict()
-        return TickResult(events, airspace, self.now, touched)
+        self._arm()
+        decided = out.select("event_id", "final_at")
+        return TickResult(out.select(list(EVENTS)), airspace, self.now, touched, decided)
+
+    def _idle(self, touched: frozenset[str]) -> bool:
+        """True when :meth:`_due` would return nothing and :meth:`_emit` emit nothing."""
+        return (
+            self._wake is not None
+            and self.now is not None
+            and self.now < self._wake
+            and touched <= self._armed_dirty
+        )
+
+    def _arm(self) -> None:
+        """Earliest stream time at which something can become due.
+
+        :meth:`_due` needs a dirty aircraft whose pending event is final, whose last
+        re-detection is ``period`` old, or which was never detected; :meth:`_emit` a
+        pending event with ``final_at <= now``. Rows for an aircraft not dirty now
+        make it dirty: such a tick is never idle.
+        """
+        dirty = self.meta.filter(pl.col("dirty"))
+        self._armed_dirty = frozenset(dirty["icao24"].to_list())
+        if dirty["detected_at"].null_count():
+            self._wake = None
+            return
+        period = min(self.settings.redetect_s, self.horizon_s)
+        times = [
+            self.pending["final_at"].min(),
+            (dirty["detected_at"] + timedelta(seconds=period)).min(),
+        ]
+        known = [t for t in times if isinstance(t, datetime)]
+        self._wake = min(known) if known else datetime.max.replace(tzinfo=UTC)
 
     def advance(self, now: datetime) -> TickResult:
         """Move the stream clock without data (quiet aircraft become final)."""
@@ -262,14 +345,15 @@ class LiveTracker:
         dirty = self.meta.filter(pl.col("dirty"))["icao24"].to_list()
         if dirty:
             self._redetect(frozenset(dirty))
-        events = self._emit(everything=True)
+        events = self._emit(everything=True).select(list(EVENTS))
+        self._wake = None
         return TickResult(events, _empty(AIRSPACE), self.now)
 
     # -- detection -------------------------------------------------------------------
     def _touch_meta(self, new: pl.DataFrame) -> None:
         last = new.group_by("icao24").agg(pl.col("time").max().alias("_t"))
-        meta = self.meta.join(last, on="icao24", how="full", coalesce=True)
-        self.meta = meta.with_columns(
+        meta = self._meta.join(last, on="icao24", how="full", coalesce=True)
+        self._meta = meta.with_columns(
             last_seen=pl.max_horizontal("last_seen", "_t").cast(TIME),
             dirty=pl.col("dirty").fill_null(False) | pl.col("_t").is_not_null(),
         ).select(list(_META))
@@ -447,21 +531,21 @@ class LiveTracker:
         return at.with_columns(final_at=final_at.cast(TIME)).select(list(_PENDING))
 
     def _emit(self, *, everything: bool) -> pl.DataFrame:
+        """Pending events now final (``_PENDING`` rows: the events and their final_at)."""
         if self.pending.height == 0:
-            return _empty(EVENTS)
+            return _empty(_PENDING)
         if everything:
             ready = pl.lit(True)
         elif self.now is None:
-            return _empty(EVENTS)
+            return _empty(_PENDING)
         else:
             ready = pl.col("final_at") <= self.now
         out = self.pending.filter(ready)
         self.pending = self.pending.filter(~ready)
-        out = (
-            out.select(list(EVENTS)).unique("event_id", keep="first").sort("icao24", "time", "kind")
-        )
+        out = out.unique("event_id", keep="first").sort("icao24", "time", "kind")
         if out.height:
-            self.final = pl.concat([self.final, out]).unique("event_id", keep="first")
+            events = out.select(list(EVENTS))
+            self.final = pl.concat([self.final, events]).unique("event_id", keep="first")
             self.stats.events_final += out.height
         return out
 
@@ -584,10 +668,12 @@ class LiveTracker:
         self.final = ev.filter(keep).select(list(EVENTS))
 
     def _evict(self) -> None:
-        if self.now is None or self.meta.height == 0:
+        if self.now is None:
             return
         # a sweep a minute is plenty for limits counted in hours
         if self._swept is not None and (self.now - self._swept).total_seconds() < 60.0:
+            return
+        if self.meta.height == 0:
             return
         self._swept = self.now
         s = self.settings
@@ -598,6 +684,7 @@ class LiveTracker:
             oldest = self.meta.sort("last_seen").head(forget.height + extra)
             forget = oldest
         if forget.height:
+            self._wake = None  # a forgotten aircraft heard again is new: re-arm
             ids = forget["icao24"]
             self.stats.forgotten += forget.height
             self.buffer = self.buffer.filter(~pl.col("icao24").is_in(ids.implode()))
