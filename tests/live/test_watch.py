@@ -9,19 +9,25 @@ recorded clock in the MLAT counter, with garbage and truncated frames mixed in.
 from __future__ import annotations
 
 import asyncio
+import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
 import pytest
 
 from tailwatch.alerts import AlertEngine, AlertStore, CaptureSink, load_config
 from tailwatch.detect import detect
-from tailwatch.live.daemon import Daemon, beast_source, sbs_source
+from tailwatch.live.daemon import Daemon, Source, beast_source, sbs_source
 from tailwatch.live.fake_receiver import FakeReceiver, beast_stream, sbs_lines
 from tailwatch.live.sbs import SbsDecoder
+from tailwatch.live.status import FeedStatus
 from tailwatch.live.tracker import LiveTracker
 from tailwatch.sources import read_positions
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
 
 ADSB = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "adsb"
 CDG = (49.0097, 2.5479)
@@ -170,3 +176,70 @@ def test_beast_feed_with_garbage_and_truncated_frames(tmp_path: Path) -> None:
     assert counters["truncated"] >= 1
     takeoff = d.tracker.final.filter(pl.col("kind") == "takeoff")
     assert takeoff["airport"].to_list() == ["LFPG"]
+
+
+# -- coalescing: one tracker update per tick, whatever the feed's batch sizes --------
+
+
+def _trace() -> pl.DataFrame:
+    return read_positions([ADSB / "readsb_trace_full_ac671b.json"]).positions.sort("time")
+
+
+def _small_batches(pos: pl.DataFrame, n: int, *, hang: bool = False) -> Source:
+    """A feed that delivers ``n`` rows at a time as fast as it can (a busy TCP feed)."""
+
+    async def gen() -> AsyncIterator[pl.DataFrame]:
+        for i in range(0, pos.height, n):
+            await asyncio.sleep(0)
+            yield pos.slice(i, n)
+        if hang:  # a live feed that goes quiet
+            await asyncio.Event().wait()
+
+    return Source(gen(), FeedStatus("test"), "positions", "trace", replay=not hang)
+
+
+def test_daemon_coalesces_small_batches_into_few_updates() -> None:
+    """500 batches of 5 rows: updates forced by ``max_rows``, events those of batch."""
+    pos = _trace()
+    results: list[pl.DataFrame] = []
+    d = Daemon(_small_batches(pos, 5), LiveTracker(), tick_s=3600.0, max_rows=600)
+    d.on_result = lambda r: results.append(r.events)
+    asyncio.run(d.run())
+    # 2500 rows: four updates at 600 rows, one for the last 100 at the end of the feed
+    assert d.tracker.stats.ticks == 5
+    assert d.tracker.stats.positions_in == pos.height
+    assert d.status.positions == pos.height
+    live = pl.concat(results).sort("event_id")
+    assert live.height == 8
+    assert live["event_id"].to_list() == detect(pos).events.sort("event_id")["event_id"].to_list()
+
+
+def test_daemon_updates_once_per_wall_tick() -> None:
+    pos = _trace()
+    d = Daemon(_small_batches(pos, 5), LiveTracker(), tick_s=0.05)
+    t0 = time.monotonic()
+    asyncio.run(d.run())
+    elapsed = time.monotonic() - t0
+    assert d.tracker.stats.positions_in == pos.height
+    # at most one update per tick of wall time (plus the one at the end), not 500
+    assert d.tracker.stats.ticks <= elapsed / 0.05 + 2
+    assert d.tracker.stats.ticks < 500
+
+
+def test_daemon_stop_processes_what_was_collected() -> None:
+    """A stop between two ticks loses nothing: the collected rows reach the tracker."""
+    pos = _trace().head(1000)
+    d = Daemon(_small_batches(pos, 50, hang=True), LiveTracker(), tick_s=3600.0)
+
+    async def go() -> None:
+        stop = asyncio.Event()
+        task = asyncio.create_task(d.run(stop))
+        while d.status.messages < pos.height:
+            await asyncio.sleep(0.01)
+        assert d.tracker.stats.ticks == 0  # all collected, nothing processed yet
+        stop.set()
+        await task
+
+    asyncio.run(go())
+    assert d.tracker.stats.ticks == 1
+    assert d.tracker.stats.positions_in == pos.height

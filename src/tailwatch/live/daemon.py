@@ -8,11 +8,23 @@
 
 One asyncio task drives everything (the tracker and decoders are not thread-safe);
 alert delivery runs in a worker thread (``deliver_pending`` calls the sinks outside
-the alert store's lock). Stream time: a replay's own clock; a live feed's is the wall
-clock, and the tracker is advanced by it every ``tick_s`` even when nothing is heard,
-so that quiet aircraft's events become final. On stop (SIGINT/SIGTERM in the CLI)
-the tracker state is saved and the outbox drained once more; the state is also saved
-every ``save_every_s`` so that a hard kill loses at most that much.
+the alert store's lock).
+
+Coalescing: a feed yields small batches (a TCP chunk is a handful of messages), and
+each tracker update has a fixed cost, so batches are only collected as they arrive;
+validation and :meth:`LiveTracker.update` run on everything collected at most once
+per ``tick_s`` of wall time (``tick_s`` after the previous update ended), and also
+when ``max_rows`` positions are waiting, when the feed ends, and on stop. The
+tracker's events do not depend on how rows are batched
+(``tests/live/test_tracker_batching.py``), so this changes when an alert is raised —
+at most ``tick_s`` plus the update's own time after its deciding message arrived —
+never which. Delivery, the status callback and the periodic save follow each update.
+
+Stream time: a replay's own clock; a live feed's is the wall clock, and the tracker is
+advanced by it every ``tick_s`` even when nothing is heard, so that quiet aircraft's
+events become final. On stop (SIGINT/SIGTERM in the CLI) what was collected is
+processed, the tracker state saved and the outbox drained once more; the state is
+also saved every ``save_every_s`` so that a hard kill loses at most that much.
 """
 
 from __future__ import annotations
@@ -171,10 +183,12 @@ class Daemon:
     engine: AlertEngine | None = None
     watchlists: Watchlists | None = None
     state_path: Path | None = None
-    tick_s: float = 1.0
+    tick_s: float = 1.0  # wall seconds between tracker updates (coalescing)
+    max_rows: int = 200_000  # collected positions that force an update before tick_s
     save_every_s: float = 60.0
     visits_every_s: float = 60.0  # stream seconds between re-checks of open visits
     on_tick: Callable[[Daemon], None] | None = None
+    on_result: Callable[[TickResult], None] | None = None  # each tracker result (bench)
     status: DaemonStatus = field(default_factory=DaemonStatus)
 
     def __post_init__(self) -> None:
@@ -184,6 +198,10 @@ class Daemon:
         self._visits_at: datetime | None = None
         self._saved_at = time.monotonic()
         self._delivery: asyncio.Task[None] | None = None
+        self._collected: list[pl.DataFrame] = []  # batches since the last update
+        self._collected_rows = 0
+        self._arrived = 0.0  # monotonic time the newest collected batch arrived
+        self._updated = time.monotonic()  # when the last update ended
 
     async def run(self, stop: asyncio.Event | None = None) -> None:
         """Process until the source ends (replay: then flush) or ``stop`` is set."""
@@ -192,12 +210,14 @@ class Daemon:
         nxt: asyncio.Task[pl.DataFrame] | None = None
         waiter = asyncio.create_task(stop.wait())
         ended = False
+        self._updated = time.monotonic()
         try:
             while not stop.is_set():
                 if nxt is None:
                     nxt = asyncio.ensure_future(anext(batches))
+                wait = max(0.0, self._updated + self.tick_s - time.monotonic())
                 done, _ = await asyncio.wait(
-                    {nxt, waiter}, timeout=self.tick_s, return_when=asyncio.FIRST_COMPLETED
+                    {nxt, waiter}, timeout=wait, return_when=asyncio.FIRST_COMPLETED
                 )
                 if nxt in done:
                     task, nxt = nxt, None
@@ -206,15 +226,12 @@ class Daemon:
                     except StopAsyncIteration:
                         ended = True
                         break
-                    self._process(batch)
-                elif not self.source.replay and not stop.is_set():
-                    self._process(None)  # the wall clock moves on: quiet aircraft settle
-                self.status.tick()
-                if self.on_tick is not None:
-                    self.on_tick(self)
-                await self._deliver()
-                if time.monotonic() - self._saved_at >= self.save_every_s:
-                    self.save()
+                    self._collect(batch)
+                if stop.is_set():
+                    break
+                late = time.monotonic() - self._updated >= self.tick_s
+                if late or self._collected_rows >= self.max_rows:
+                    await self._step()
         finally:
             waiter.cancel()
             if nxt is not None:
@@ -228,12 +245,38 @@ class Daemon:
             if aclose is not None:
                 with contextlib.suppress(Exception):
                     await aclose()
+        if self._collected:
+            self._process()  # what arrived before the end or the stop
         if ended and self.source.replay:
             self._handle(self.tracker.flush())
+        self.status.tick()
+        if self.on_tick is not None:
+            self.on_tick(self)
         await self._deliver()
         self.save()
 
     # -- one step --------------------------------------------------------------------
+    def _collect(self, batch: pl.DataFrame) -> None:
+        """Take a batch in; the tracker sees it at the next update."""
+        self.status.messages = self.source.status.messages or (self.status.messages + batch.height)
+        if batch.height:
+            self._collected.append(batch)
+            self._collected_rows += batch.height
+            self._arrived = time.monotonic()
+
+    async def _step(self) -> None:
+        """One update of the tracker, then status, delivery and the periodic save."""
+        if self._collected or not self.source.replay:
+            # a live feed's clock moves on even when nothing came: quiet aircraft settle
+            self._process()
+        self._updated = time.monotonic()
+        self.status.tick()
+        if self.on_tick is not None:
+            self.on_tick(self)
+        await self._deliver()
+        if time.monotonic() - self._saved_at >= self.save_every_s:
+            self.save()
+
     def _clock(self) -> datetime:
         """Live stream time: the newest position heard plus the wall time since.
 
@@ -244,16 +287,15 @@ class Daemon:
             return datetime.now(UTC)
         return self._data_t + timedelta(seconds=time.monotonic() - self._data_wall)
 
-    def _process(self, batch: pl.DataFrame | None) -> None:
-        if batch is None:
-            if self._data_t is not None:
-                self._handle(self.tracker.advance(self._clock()))
-            return
-        self.status.messages = self.source.status.messages or (self.status.messages + batch.height)
-        if batch.height == 0:
+    def _process(self) -> None:
+        """Validate everything collected and run one tracker update on it."""
+        parts, arrived = self._collected, self._arrived
+        self._collected, self._collected_rows = [], 0
+        if not parts:
             if not self.source.replay and self._data_t is not None:
                 self._handle(self.tracker.advance(self._clock()))
             return
+        batch = parts[0] if len(parts) == 1 else pl.concat(parts, how="diagonal_relaxed")
         if self.source.fmt == "positions":  # read_positions validated them already
             good, bad = batch, batch.clear()
         else:
@@ -263,11 +305,14 @@ class Daemon:
         if good.height:
             newest = good["time"].max()
             if isinstance(newest, datetime) and (self._data_t is None or newest > self._data_t):
-                self._data_t, self._data_wall = newest, time.monotonic()
+                # heard when the newest batch arrived, not when the update runs
+                self._data_t, self._data_wall = newest, arrived
         now = None if self.source.replay else self._clock()
         self._handle(self.tracker.update(good, now))
 
     def _handle(self, result: TickResult) -> None:
+        if self.on_result is not None:
+            self.on_result(result)
         self.status.stream_time = result.now
         self.status.events += result.events.height
         if self.engine is None or result.now is None:
