@@ -169,9 +169,9 @@ def clean(
         .then(pl.lit("no_position"))
         .when(off_globe | (pl.col("lat").is_nan() | pl.col("lon").is_nan()))
         .then(pl.lit("invalid_position")),
-    ).collect()
-    # Contiguous columns: the query engine hands back one chunk per morsel, and every
-    # gather and shift below costs ~2x more on a chunked column.
+    ).collect(engine="in-memory")
+    # Contiguous columns (the streaming engine would hand back one chunk per morsel,
+    # and every gather and shift below costs ~2x more on a chunked column).
     tagged_df = tagged_df.rechunk()
     bad_rows = tagged_df["reason"].is_not_null()
     rejected_parts = [tagged_df.filter(bad_rows).lazy()]
