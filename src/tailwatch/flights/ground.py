@@ -93,6 +93,8 @@ def baro_offset(frame: pl.DataFrame, p: DetectionParams) -> pl.Series:
     over that stop is the offset, applied within ``baro_offset_s`` of the stop (QNH
     moves ~1 hPa/h at most in normal weather). Elsewhere null: no correction. Only the
     aircraft's own positions are used, so detection stays a per-aircraft function.
+    ``frame`` carries ``_ac`` (aircraft by integer code: the as-of join by it is far
+    cheaper than by the address string).
     """
     dev = pl.col("alt_baro_ft") - pl.col("field_elev_ft")
     sample = (
@@ -100,18 +102,22 @@ def baro_offset(frame: pl.DataFrame, p: DetectionParams) -> pl.Series:
         & (pl.coalesce(pl.col("gs_kt").cast(pl.Float64), "implied_kt") < p.taxi_speed_kt)
         & (dev.abs() <= p.baro_offset_max_ft)
     ).fill_null(False)
-    samples = frame.lazy().filter(sample).select("icao24", "time", _dev=dev)
+    samples = frame.lazy().filter(sample).select("_ac", "time", _dev=dev)
     gap = pl.duration(seconds=int(p.baro_offset_s))
     # One stop = samples of one aircraft without a gap longer than baro_offset_s.
     stop = (
-        (pl.col("icao24") != pl.col("icao24").shift(1)).fill_null(True)
-        | ((pl.col("time") - pl.col("time").shift(1)) > gap).fill_null(True)
-    ).cum_sum()
+        (
+            (pl.col("_ac") != pl.col("_ac").shift(1)).fill_null(True)
+            | ((pl.col("time") - pl.col("time").shift(1)) > gap).fill_null(True)
+        )
+        .cum_sum()
+        .set_sorted()
+    )
     stops = (
         samples.with_columns(_stop=stop)
         .group_by("_stop")
         .agg(
-            pl.col("icao24").first(),
+            pl.col("_ac").first(),
             pl.col("time").first().alias("_t0"),
             pl.col("time").last().alias("_t1"),
             pl.col("_dev").median().alias("_off"),
@@ -125,20 +131,20 @@ def baro_offset(frame: pl.DataFrame, p: DetectionParams) -> pl.Series:
     keys = (
         pl.concat(
             [
-                stops.select("icao24", _t=pl.col("_t0"), _off="_off"),
-                stops.select("icao24", _t=pl.col("_t1"), _off="_off"),
+                stops.select("_ac", _t=pl.col("_t0"), _off="_off"),
+                stops.select("_ac", _t=pl.col("_t1"), _off="_off"),
             ]
         )
-        .sort("icao24", "_t")
+        .sort("_ac", "_t")
         .collect()
     )
     if keys.height == 0:
         return pl.Series("baro_offset_ft", [None] * frame.height, dtype=pl.Float32)
-    out = frame.select("icao24", "time").join_asof(
+    out = frame.select("_ac", "time").join_asof(
         keys,
         left_on="time",
         right_on="_t",
-        by="icao24",
+        by="_ac",
         strategy="nearest",
         tolerance=timedelta(seconds=p.baro_offset_s),
         check_sortedness=False,
@@ -374,7 +380,9 @@ def _runs(frame: pl.DataFrame) -> pl.DataFrame:
     new = (pl.col("_ac") != pl.col("_ac").shift(1)).fill_null(True) | (
         pl.col("ground") != pl.col("ground").shift(1)
     ).fill_null(True)
-    return frame.with_columns(_run=new.cum_sum())
+    # A running count is non-decreasing: flagged sorted, the group-bys on it take
+    # polars' sorted-key path (~9x faster than hashing 10 M keys).
+    return frame.with_columns(_run=new.cum_sum().set_sorted())
 
 
 def _run_table(frame: pl.DataFrame) -> pl.DataFrame:

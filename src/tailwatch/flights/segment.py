@@ -111,7 +111,7 @@ def segment(frame: pl.DataFrame, params: DetectionParams, index: AirportIndex) -
         | (pl.col("ground") != pl.col("ground").shift(1)).fill_null(True)
         | pl.col("_split")
     )
-    return frame.with_columns(_seg=new.cum_sum())
+    return frame.with_columns(_seg=new.cum_sum().set_sorted())  # sorted-key group-bys
 
 
 def segments(frame: pl.DataFrame) -> pl.DataFrame:
