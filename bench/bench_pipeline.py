@@ -1,4 +1,5 @@
-"""End-to-end benchmark: read Parquet -> detect (clean, ground/air, flights, events).
+"""End-to-end benchmark: read Parquet -> detect (clean, ground/air, flights, events) -> stays,
+trips and visits (all aircraft, no watchlist).
 
 Runs on ``bench/out/paris_x36.parquet`` (10.2 M rows, from ``bench/make_dataset.py``)
 and prints rows/s, rows/s per core, the ratio to a plain ``pl.scan_parquet().collect()``
@@ -26,6 +27,9 @@ import polars as pl
 from tailwatch.detect import detect
 from tailwatch.reference.airports import AirportIndex
 from tailwatch.sources import read_positions
+from tailwatch.stays.stays import build_stays
+from tailwatch.stays.trips import build_trips
+from tailwatch.stays.visits import build_visits
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -66,8 +70,17 @@ def main() -> None:
     rows, t_scan, c_scan = _best(lambda: pl.scan_parquet(path).collect().height)
     positions, t_read, c_read = _best(lambda: read_positions([path]).positions)
     det, t_detect, c_detect = _best(lambda: detect(positions, index=index))
-    total = t_read + t_detect
-    cpu = c_read + c_detect
+    span = positions.select(lo=pl.col("time").min(), hi=pl.col("time").max()).row(0)
+
+    def stays_trips_visits() -> tuple[int, int, int]:
+        stays = build_stays(det.events, data_start=span[0], data_end=span[1])
+        trips = build_trips(det.events)
+        visits = build_visits(stays, index=index, events=det.events, watched_only=False)
+        return stays.height, trips.height, visits.height
+
+    (n_stays, n_trips, n_visits), t_stays, c_stays = _best(stays_trips_visits)
+    total = t_read + t_detect + t_stays
+    cpu = c_read + c_detect + c_stays
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
     res = {
@@ -78,6 +91,7 @@ def main() -> None:
         "scan_s": round(t_scan, 3),
         "read_s": round(t_read, 3),
         "detect_s": round(t_detect, 3),
+        "stays_s": round(t_stays, 3),
         "total_s": round(total, 3),
         "rows_per_s": round(rows / total),
         "rows_per_s_per_core": round(rows / total / cores),
@@ -85,11 +99,15 @@ def main() -> None:
         "scan_cpu_s": round(c_scan, 3),
         "read_cpu_s": round(c_read, 3),
         "detect_cpu_s": round(c_detect, 3),
+        "stays_cpu_s": round(c_stays, 3),
         "rows_per_cpu_s": round(rows / cpu),
         "cpu_ratio_to_scan": round(cpu / c_scan, 1),
         "peak_rss_mb": round(peak_mb),
         "flights": det.flights.height,
         "events": det.events.height,
+        "stays": n_stays,
+        "trips": n_trips,
+        "visits": n_visits,
     }
     for k, v in res.items():
         print(f"{k:>22}: {v}")
