@@ -29,6 +29,9 @@ Finality (stream time ``now``; ``T_last`` = the aircraft's last position)::
   ``T_last + stop_gap_s`` or ``T_last + endurance_s``;
 * a last segment not yet established (e.g. two ground positions, then silence) ->
   ``T_last + endurance_s``.
+* a take-off with fewer than ``2 * evidence_points`` rows after it (its evidence is
+  counted in rows, which on sparse coverage come later than ``H``) ->
+  ``T_last + stop_gap_s``, or no constraint once the rows are there.
 
 Known, documented divergence: an aircraft whose signal was lost airborne and which
 reappears *on the ground* within ``gap_reach_km`` after its landing was finalised
@@ -52,7 +55,11 @@ Thread-safety and state contract: not thread-safe; one tracker per stream, drive
 by one task (the daemon's). All state is in plain polars frames and dicts owned by
 the tracker and written/read whole by :meth:`LiveTracker.save` /
 :meth:`LiveTracker.load` (one SQLite file, one transaction: a crash never leaves a
-half-written state). Input positions must be valid POSITIONS rows
+half-written state). A call with nothing due (before the earliest pending ``final_at`` or
+re-detection turn, rows only for aircraft already waiting for re-detection) only
+queues its rows; ``buffer`` and ``meta`` take the queue in whenever they are read, so
+every reader sees the same state as if each call had done all its work. Events do
+not depend on how rows are split into calls. Input positions must be valid POSITIONS rows
 (:func:`tailwatch.sources.validate_positions`); they may arrive out of order within
 a tick but are assumed not older than ``now - H`` (a feed is roughly in order).
 """
