@@ -197,7 +197,7 @@ def build_events(
         )
     )
     ends = ends.join(cand_lists, on="query", how="left")
-    ev = evidence(frame, ends, p.evidence_points)
+    ev = evidence(frame, ends, p.evidence_points, p.stop_gap_s)
     ends = ends.join(ev, on="query", how="left")
 
     rows: list[dict[str, Any]] = []
@@ -398,6 +398,7 @@ def touch_and_goes(
         frame,
         runs.select("query", a_row=pl.col("r0"), g_row=pl.col("r1"), kind=pl.lit("touch_and_go")),
         p.evidence_points,
+        p.stop_gap_s,
     )
     runs = runs.drop("_seg_right", strict=False)
     runs = runs.join(ev, on="query", how="left")
