@@ -160,7 +160,7 @@ class DaemonStatus:
     rejected: int = 0
     events: int = 0
     alerts_raised: int = 0
-    alerts_sent: int = 0
+    alerts_sent: int = 0  # deliveries (one alert to two sinks counts twice)
     delivery_failures: int = 0
     stream_time: datetime | None = None
     rate: float = 0.0  # messages/s over the last status period
@@ -376,7 +376,7 @@ class Daemon:
         return (
             f"{self.source.status.line()} | {s.rate:,.0f} msg/s, {s.positions:,} positions"
             f" | {tr.aircraft} aircraft tracked, {s.events} events,"
-            f" {s.alerts_raised} alerts raised, {s.alerts_sent} sent | stream {when}"
+            f" {s.alerts_raised} alerts raised, {s.alerts_sent} deliveries | stream {when}"
         )
 
 

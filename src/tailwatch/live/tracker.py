@@ -734,27 +734,46 @@ class LiveTracker:
 
     # -- airspace ---------------------------------------------------------------------
     def _airspace(self, new: pl.DataFrame) -> pl.DataFrame:
-        """Country entries: the last position of each aircraft in the tick, vectorised."""
+        """Country entries at every position of the tick, vectorised.
+
+        Each position's country (null over the sea) is compared with the aircraft's
+        last known one before it — the meta table's for its first position in the
+        tick — so an entry is stamped with the first position inside, and a
+        crossing and re-crossing within one tick are two entries. An aircraft's
+        first fix ever is not an entry: we only learn where it is.
+        """
         if self.country_at is None:
             return _empty(AIRSPACE)
-        last = new.sort("time").group_by("icao24").last().select("icao24", "time", "lat", "lon")
-        country = self.country_at(last["lat"].to_numpy(), last["lon"].to_numpy())
-        last = last.with_columns(country=pl.Series(list(country), dtype=pl.String))
-        prev = self.meta.select("icao24", previous_country="country")
-        out = last.join(prev, on="icao24", how="left")
+        rows = new.select("icao24", "time", "lat", "lon").sort("icao24", "time")
+        # one lookup per distinct position (feeds repeat positions)
+        uniq = rows.select("lat", "lon").unique()
+        found = self.country_at(uniq["lat"].to_numpy(), uniq["lon"].to_numpy())
+        uniq = uniq.with_columns(country=pl.Series(list(found), dtype=pl.String))
+        rows = rows.join(uniq, on=["lat", "lon"], how="left", maintain_order="left")
+        ic = pl.col("icao24")
+        first = (ic != ic.shift(1)).fill_null(True)
+        known = self.meta.select("icao24", _meta="country")
+        rows = rows.join(known, on="icao24", how="left", maintain_order="left")
+        # last non-null country before each row: of the row above, else filled down
+        # within the aircraft, starting from the meta table's
+        before = pl.when(first).then(pl.col("_meta")).otherwise(pl.col("country").shift(1))
+        rows = rows.with_columns(previous_country=before.forward_fill().over("icao24"))
+        entries = rows.filter(
+            pl.col("country").is_not_null()
+            & pl.col("previous_country").is_not_null()
+            & (pl.col("country") != pl.col("previous_country"))
+        ).select(list(AIRSPACE))
+        latest = (
+            rows.filter(pl.col("country").is_not_null())
+            .group_by("icao24")
+            .agg(_c=pl.col("country").last())
+        )
         self.meta = (
-            self.meta.join(
-                last.select("icao24", _c="country"), on="icao24", how="full", coalesce=True
-            )
+            self.meta.join(latest, on="icao24", how="full", coalesce=True)
             .with_columns(country=pl.coalesce("_c", "country"))
             .select(list(_META))
         )
-        changed = pl.col("country").is_not_null() & (
-            pl.col("previous_country").is_null() | (pl.col("country") != pl.col("previous_country"))
-        )
-        # the first fix of an aircraft is not an entry: we only learn where it is
-        known = pl.col("previous_country").is_not_null()
-        return out.filter(changed & known).select(list(AIRSPACE))
+        return entries
 
     # -- stays ------------------------------------------------------------------------
     def stays(self, icao24: list[str] | None = None) -> pl.DataFrame:
