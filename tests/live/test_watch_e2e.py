@@ -381,15 +381,19 @@ def test_airspace_rule_without_borders_stops_start_up(
     assert "tailwatch data update" in err
 
 
-def test_once_on_a_live_feed_reads_one_chunk_and_exits(
-    tmp_path: Path, paris_sbs: bytes, capsys: pytest.CaptureFixture[str]
+@pytest.mark.parametrize(("listen", "whole"), [("0", False), ("3", True)])
+def test_once_on_a_live_feed_listens_then_exits(
+    tmp_path: Path, paris_sbs: bytes, capsys: pytest.CaptureFixture[str], listen: str, whole: bool
 ) -> None:
-    """cron: connect, take what the first read brings, save the state, exit 0."""
+    """cron: connect, take what arrives in --listen seconds (at least the first read),
+    save the state, exit 0. The fake receiver sends the whole feed at once and then
+    keeps the connection open, so only the time limit ends the run."""
     config = tmp_path / "alerts.toml"
     config.write_text('[alerts]\nsinks = []\n\n[[rules]]\nname = "any"\n')
     state = tmp_path / "tracker.sqlite"
     with ReceiverThread(paris_sbs, chunk=16384) as rx:
         args = ["--sbs", f"127.0.0.1:{rx.rx.port}", "--config", str(config), "--once"]
+        args += ["--listen", listen]
         args += ["--db", str(tmp_path / "alerts.sqlite"), "--state", str(state)]
         started = time.monotonic()
         assert _main_in_process(args, lambda: False, timeout=30) == 0
@@ -398,7 +402,8 @@ def test_once_on_a_live_feed_reads_one_chunk_and_exits(
     line = capsys.readouterr().err
     positions = re.search(r"([\d,]+) positions", line)
     assert positions is not None
-    assert 0 < int(positions.group(1).replace(",", "")) < 4607  # some, not the whole feed
+    n = int(positions.group(1).replace(",", ""))
+    assert n == 4607 if whole else 0 < n < 4607
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import signal
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -196,6 +198,15 @@ async def serve(daemon: Daemon, *, live_status: bool = True) -> None:
     help="Extra watchlist files (plane-alert-db from the data store is always used).",
 )
 @click.option("--once", is_flag=True, help="Process what is available, then exit (cron).")
+@click.option(
+    "--listen",
+    "listen_s",
+    type=click.FloatRange(min=0.0),
+    default=10.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="With --once on a Beast/SBS stream: how long to listen before exiting.",
+)
 def command(
     beast: str | None,
     sbs: str | None,
@@ -208,11 +219,12 @@ def command(
     receiver: str | None,
     watchlist: tuple[Path, ...],
     once: bool,
+    listen_s: float,
 ) -> int:
     """Watch a receiver feed live and alert on landings, stays and departures."""
     source = build_source(beast, sbs, json_url, replay, speed, _receiver(receiver))
     if once and not source.replay:
-        source = _one_batch(source)
+        source = _once(source, 0.0 if source.fmt == "aircraft_json" else listen_s)
     daemon = build_daemon(source, config, db, state, watchlist)
     if daemon.engine is not None:
         note = unrouted_note(daemon.engine)
@@ -222,21 +234,34 @@ def command(
     return EXIT_OK
 
 
-def _one_batch(source: Source) -> Source:
-    """``--once`` on a live feed: the first batch (one poll, one chunk), then the end."""
+def _once(source: Source, listen_s: float) -> Source:
+    """``--once`` on a live feed: one poll of aircraft.json; on a Beast/SBS stream, what
+    arrives in ``listen_s`` seconds (at least one chunk); then the end of the feed."""
     from dataclasses import replace
 
     inner = source.batches
 
-    async def first() -> object:
-        async for batch in inner:
+    async def batches() -> object:
+        until = time.monotonic() + listen_s
+        first = True
+        while True:
+            left = until - time.monotonic()
+            if not first and left <= 0:
+                break
+            try:
+                # the first chunk is waited for; later ones only until the time is up
+                nxt = anext(inner)
+                batch = await (nxt if first else asyncio.wait_for(nxt, left))
+            except (StopAsyncIteration, TimeoutError):
+                break
+            first = False
             yield batch
-            break
         aclose = getattr(inner, "aclose", None)
         if aclose is not None:
-            await aclose()
+            with contextlib.suppress(Exception):
+                await aclose()
 
-    return replace(source, batches=first(), replay=False)  # type: ignore[arg-type]
+    return replace(source, batches=batches(), replay=False)  # type: ignore[arg-type]
 
 
 def main(argv: list[str] | None = None) -> int:
