@@ -97,6 +97,11 @@ def _split_by_aircraft(frame: pl.DataFrame, workers: int) -> list[pl.DataFrame]:
     ic = frame["icao24"]
     if ic.null_count() or not ic.is_sorted():
         return [frame]
+    # Cleaning lower-cases addresses: "ABC123" and "abc123" are one aircraft but sort
+    # far apart, so only split when every address (one per run) is lower-case already.
+    starts = ic.filter((ic != ic.shift(1)).fill_null(True))
+    if (starts != starts.str.to_lowercase()).any():
+        return [frame]
     cuts = [0]
     for k in range(1, workers):
         at = k * n // workers

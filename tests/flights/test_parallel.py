@@ -27,6 +27,8 @@ def test_split_cuts_only_at_aircraft_boundaries(monkeypatch: pytest.MonkeyPatch)
     # one aircraft cannot be split; unsorted rows are not split at all
     assert len(_split_by_aircraft(pl.DataFrame({"icao24": ["a"] * 9}), 2)) == 1
     assert len(_split_by_aircraft(pl.DataFrame({"icao24": ["b", "a"] * 5}), 2)) == 1
+    # "A" and "a" are one aircraft to the detector: not split apart
+    assert len(_split_by_aircraft(pl.DataFrame({"icao24": ["A"] * 5 + ["a"] * 5}), 2)) == 1
 
 
 def test_paris_in_three_threads_equals_one_pass(monkeypatch: pytest.MonkeyPatch) -> None:
