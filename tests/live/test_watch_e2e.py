@@ -48,7 +48,7 @@ from tests.alerts.local_servers import (
 
 from tailwatch.alerts import AlertStore, CaptureSink
 from tailwatch.cli.watch import build_daemon, main
-from tailwatch.live.daemon import beast_source, sbs_source
+from tailwatch.live.daemon import beast_source, replay_source, sbs_source
 from tailwatch.live.fake_receiver import FakeReceiver, beast_stream, sbs_lines
 from tailwatch.sources import read_positions
 
@@ -510,3 +510,42 @@ def test_killed_mid_visit_and_restarted_no_lost_no_duplicate(
     assert delivery["status"] == "delivered"
     assert [a["ok"] for a in delivery["attempt_log"]][-1] is True
     assert sum(a["ok"] for a in delivery["attempt_log"]) == 1
+
+
+def test_quiet_hours_hold_an_alert_through_the_daemon(
+    tmp_path: Path, ctm_positions: pl.DataFrame
+) -> None:
+    """CTM1283 lands at Villacoublay at 14:52 UTC, inside quiet hours 14:00-15:30: the
+    daemon (replaying on the recording's clock) raises the alert but holds it; it
+    goes out when the stream clock reaches 15:30, once."""
+    config = tmp_path / "alerts.toml"
+    config.write_text(
+        '[alerts]\nsinks = []\n\n[[rules]]\nname = "quiet"\nwatched_only = false\n'
+        'airports = ["LFPV"]\nkinds = ["landed"]\nquiet_hours = ["14:00-15:30"]\n'
+        'sinks = ["jsonl:capture"]\n',
+        encoding="utf-8",
+    )
+    recording = tmp_path / "ctm.parquet"
+    ctm_positions.write_parquet(recording)
+    capture = CaptureSink("capture")
+    daemon = build_daemon(
+        replay_source(recording),
+        config,
+        tmp_path / "alerts.sqlite",
+        None,
+        sinks={"jsonl:capture": capture},
+    )
+    asyncio.run(daemon.run())
+    assert daemon.status.alerts_raised == 1
+    assert capture.messages == []  # held: the replay ends before 15:30
+    engine = daemon.engine
+    assert engine is not None
+    try:
+        assert engine.deliver_pending(datetime(2021, 10, 7, 15, 29, tzinfo=UTC)).delivered == 0
+        report = engine.deliver_pending(datetime(2021, 10, 7, 15, 30, tzinfo=UTC))
+        assert report.delivered == 1
+        assert engine.deliver_pending(datetime(2021, 10, 7, 16, 0, tzinfo=UTC)).attempted == 0
+    finally:
+        engine.store.close()
+    (msg,) = capture.messages
+    assert (msg.kind, msg.data["icao24"], msg.data["airport"]) == ("landed", "3b77e4", "LFPV")

@@ -75,6 +75,9 @@ def _columns_format(columns: list[str]) -> Format | None:
         return "opensky"
     if "icao24" in cols and ({"latitude", "longitude"} & cols or "timestamp" in cols):
         return "traffic"
+    # tailwatch's own positions (``tailwatch read -o``): traffic's units, our names
+    if {"time", "icao24", "lat", "lon"} <= cols and {"alt_baro_ft", "gs_kt"} & cols:
+        return "traffic"
     return None
 
 

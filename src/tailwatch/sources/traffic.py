@@ -148,10 +148,23 @@ def stage_csv(blob: Blob) -> pl.LazyFrame:
 
 
 def _rename_lazy(lf: pl.LazyFrame) -> pl.LazyFrame:
+    """traffic's columns under canonical names; a file already in tailwatch's own
+    positions schema (``tailwatch read -o``: same units) passes under its names,
+    keeping the ``source_file`` it names."""
     names = lf.collect_schema().names()
     lower = {n.strip().lower(): n for n in names}
-    present = [c for c in _COLUMNS if c in lower]
-    return lf.select("_row", *(pl.col(lower[c]).alias(RENAME[c]) for c in present))
+    cols: dict[str, pl.Expr] = {}
+    for src, dst in RENAME.items():
+        name = lower.get(src, lower.get(dst))
+        if name is not None:
+            cols[dst] = pl.col(name).alias(dst)
+    if _is_positions(set(lower)) and "source_file" in lower:
+        cols["source_file"] = pl.col(lower["source_file"]).cast(pl.String).alias("source_file")
+    return lf.select("_row", *cols.values())
+
+
+def _is_positions(cols: set[str]) -> bool:
+    return {"time", "icao24", "lat", "lon"} <= cols and bool({"alt_baro_ft", "gs_kt"} & cols)
 
 
 def stage_parquet(blob: Blob) -> pl.LazyFrame:
