@@ -6,15 +6,24 @@ nothing from there is copied into the repository.
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+from tests.data_paths import ADSB, REFERENCE, SHARED_DATA
 
-ROOT = Path(__file__).resolve().parents[1]
-SHARED_DATA = Path(os.environ.get("TAILWATCH_SHARED_DATA", ROOT.parent / "shared" / "data"))
-ADSB = SHARED_DATA / "adsb"
-REFERENCE = SHARED_DATA / "reference"
+if TYPE_CHECKING:
+    from pathlib import Path
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """One clear message, not hundreds of failures, when the data is not there."""
+    if not ADSB.is_dir() or not REFERENCE.is_dir():
+        pytest.exit(
+            f"the shared recordings and reference data are not at {SHARED_DATA}: clone the "
+            "project beside shared/ (as CI does) or set TAILWATCH_SHARED_DATA to that "
+            "data folder",
+            returncode=4,
+        )
 
 
 @pytest.fixture(scope="session")

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import polars as pl
 from polars.testing import assert_frame_equal
+from tests.data_paths import ADSB
 
 import tailwatch.detect as detect_module
 from tailwatch.detect import _split_by_aircraft, detect
@@ -15,8 +15,6 @@ from tailwatch.sources import read_positions
 
 if TYPE_CHECKING:
     import pytest
-
-ADSB = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "adsb"
 
 
 def test_split_cuts_only_at_aircraft_boundaries(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import functools
 from datetime import UTC, datetime
-from pathlib import Path
 
 import polars as pl
 import pytest
+from tests.data_paths import ADSB
 
 from tailwatch.detect import Detection, detect
 from tailwatch.reference.airports import AirportIndex, haversine_km
 from tailwatch.sources import read_positions
-
-ADSB = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "adsb"
 
 
 @functools.cache

@@ -15,11 +15,12 @@ aircraft's positions"). ``test_batch_is_per_aircraft`` checks that promise on Pa
 from __future__ import annotations
 
 import functools
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
+from tests.data_paths import ADSB
 
 from tailwatch._schema import EVENTS
 from tailwatch.detect import detect
@@ -28,7 +29,9 @@ from tailwatch.live.frames import read_batches
 from tailwatch.live.tracker import LiveTracker, local_horizon_s
 from tailwatch.sources import read_positions
 
-ADSB = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "adsb"
+if TYPE_CHECKING:
+    from pathlib import Path
+
 PARIS = "paris_2021-10-07_quickstart.json.gz"
 CDG = (49.0097, 2.5479)
 # VP-CAL, HUAF408 (flickering flag), N10XG, QQE940, CTM1283 (lands LFPV), and the

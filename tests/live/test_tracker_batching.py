@@ -11,18 +11,17 @@ batching must give the same events as the batch detector, none emitted twice.
 from __future__ import annotations
 
 import functools
-from pathlib import Path
 
 import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
+from tests.data_paths import ADSB
 
 from tailwatch._schema import EVENTS
 from tailwatch.detect import detect
 from tailwatch.live.tracker import LiveTracker
 from tailwatch.sources import read_positions
 
-ADSB = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "adsb"
 # VP-CAL (LFPB take-off), CTM1283 (lands at LFPV), HUAF408 (flickering ground flag)
 PARIS_SLICE = ["4241bb", "3b77e4", "477ff6"]
 

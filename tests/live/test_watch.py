@@ -11,11 +11,11 @@ from __future__ import annotations
 import asyncio
 import time
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import polars as pl
 import pytest
+from tests.data_paths import ADSB
 
 from tailwatch.alerts import AlertEngine, AlertStore, CaptureSink, load_config
 from tailwatch.detect import detect
@@ -28,8 +28,8 @@ from tailwatch.sources import read_positions
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
+    from pathlib import Path
 
-ADSB = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "adsb"
 CDG = (49.0097, 2.5479)
 CONFIG = """
 [[rules]]

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import TYPE_CHECKING
+
+from tests.data_paths import ADSB
 
 from tailwatch.cli.watch import main
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     import pytest
 
-ADSB = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "adsb"
 CONFIG = """
 [[rules]]
 name = "n899dn"

@@ -31,7 +31,6 @@ import signal
 import threading
 import time
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -45,6 +44,7 @@ from tests.alerts.local_servers import (
     running_webhook,
     smtp_url,
 )
+from tests.data_paths import ADSB
 
 from tailwatch.alerts import AlertStore, CaptureSink
 from tailwatch.cli.watch import build_daemon, main
@@ -54,10 +54,10 @@ from tailwatch.sources import read_positions
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
+    from pathlib import Path
 
     from tailwatch.live.daemon import Daemon
 
-ADSB = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "adsb"
 CDG = (49.0097, 2.5479)
 
 WATCHLIST = """\

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
+from tests.data_paths import ADSB
 
 from tailwatch.sources import read_positions
 
-ADSB = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "adsb"
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 @pytest.mark.parametrize("suffix", [".parquet", ".csv"])
