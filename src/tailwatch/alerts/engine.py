@@ -55,6 +55,11 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+def _held_until(rule: Rule, at: datetime) -> datetime | None:
+    """When a new alert of ``rule`` raised at ``at`` may go out (quiet hours), or None."""
+    return rule.quiet.held_until(at) if rule.quiet is not None else None
+
+
 @dataclass(frozen=True)
 class Alert:
     """One version of one alert, as raised by :meth:`AlertEngine.handle`."""
@@ -292,11 +297,11 @@ class AlertEngine:
         stored_version: Any,
     ) -> Alert:
         version = 1 if stored_version is None else stored_version.version + 1
-        status = "active" if stored_version is None else stored_version.status
-        if stored_version is None and rule.cooldown_minutes > 0:
-            last = self.store.last_delivered_alert_time(rule.name, v["icao24"])
-            if last is not None and at - last < timedelta(minutes=rule.cooldown_minutes):
-                status = "cooldown"
+        status = (
+            self._new_status(rule, v["icao24"], at)
+            if stored_version is None
+            else (stored_version.status)
+        )
         departed = kind in ("left", "stopover")
         arrival = _as_utc(v["arrival_time"])
         if departed:
@@ -348,7 +353,7 @@ class AlertEngine:
             "visit": {k: v.get(k) for k in _VISIT_EVIDENCE},
             "event": _event_evidence(event),
         }
-        held = rule.quiet.held_until(at) if rule.quiet is not None else None
+        held = _held_until(rule, at)
         alert = Alert(
             alert_id=_alert_id(rule.name, v["stay_id"]),
             version=version,
@@ -372,6 +377,15 @@ class AlertEngine:
         )
         self._save(alert, at)
         return alert
+
+    def _new_status(self, rule: Rule, icao24: str, at: datetime) -> str:
+        """``cooldown`` within the rule's cooldown of its last delivered alert on the
+        aircraft, else ``active``."""
+        if rule.cooldown_minutes > 0:
+            last = self.store.last_delivered_alert_time(rule.name, icao24)
+            if last is not None and at - last < timedelta(minutes=rule.cooldown_minutes):
+                return "cooldown"
+        return "active"
 
     def _crossing(
         self,
@@ -397,11 +411,7 @@ class AlertEngine:
         stored = self.store.get_alert(rule.name, subject)
         if stored is not None:
             return None
-        status = "active"
-        if rule.cooldown_minutes > 0:
-            last = self.store.last_delivered_alert_time(rule.name, icao24)
-            if last is not None and at - last < timedelta(minutes=rule.cooldown_minutes):
-                status = "cooldown"
+        status = self._new_status(rule, icao24, at)
         w = (watch or [{}])[0]
         who = icao24.upper()
         before = row.get("previous_country")
@@ -429,7 +439,7 @@ class AlertEngine:
             text="\n".join(lines),
             link=link,
             status=status,
-            held_until=rule.quiet.held_until(at) if rule.quiet is not None else None,
+            held_until=_held_until(rule, at),
             evidence={"crossing": {**row, "icao24": icao24, "country": country, "time": iso(when)}},
         )
         self._save(alert, at)

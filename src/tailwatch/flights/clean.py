@@ -30,6 +30,7 @@ import polars as pl
 
 from tailwatch._schema import POSITIONS, REJECTED
 from tailwatch.flights._geo import KM_PER_NM, cos_lat, haversine_km, hop_km
+from tailwatch.flights._time import seconds
 
 if TYPE_CHECKING:
     from tailwatch.flights.params import DetectionParams
@@ -39,10 +40,6 @@ _SORT_KEYS = ["icao24", "time", "lat", "lon", "alt_baro_ft", "gs_kt", "track_deg
 
 def _new_aircraft() -> pl.Expr:
     return (pl.col("_ac") != pl.col("_ac").shift(1)).fill_null(True)
-
-
-def _seconds(a: pl.Expr, b: pl.Expr) -> pl.Expr:
-    return (a - b).dt.total_microseconds().cast(pl.Float64) / 1e6
 
 
 def _glitch_chunks(
@@ -103,7 +100,7 @@ def _glitch_chunks(
         **{f"p_{c}": pl.col(f"l_{c}").shift(1) for c in value_cols},
         **{f"n_{c}": pl.col(f"f_{c}").shift(-1) for c in value_cols},
     )
-    short = _seconds(pl.col("t1"), pl.col("t0")) <= params.max_glitch_s
+    short = seconds(pl.col("t1"), pl.col("t0")) <= params.max_glitch_s
     inner = (
         pl.col("has_p")
         & pl.col("has_n")
@@ -149,7 +146,8 @@ def clean(
 ) -> tuple[pl.DataFrame, pl.DataFrame, int]:
     """Return (clean positions sorted by icao24/time, rejected rows, rows merged).
 
-    Rows merged = exact (icao24, time) duplicates + stale repeats (see below).
+    Rows merged = exact (icao24, time) duplicates + stale repeats (see below). The
+    positions carry ``_ac``, the aircraft numbered 1, 2, ... in row order.
     """
     lf = positions.lazy().select([pl.col(c).cast(t) for c, t in POSITIONS.items()])
     missing = (
@@ -170,8 +168,9 @@ def clean(
         .when(off_globe | (pl.col("lat").is_nan() | pl.col("lon").is_nan()))
         .then(pl.lit("invalid_position")),
     ).collect(engine="in-memory")
-    # Contiguous columns (the streaming engine would hand back one chunk per morsel,
-    # and every gather and shift below costs ~2x more on a chunked column).
+    # Contiguous columns: the input may come in many chunks (a reader's morsels, row
+    # groups), and every gather and shift below costs ~2x more on a chunked column.
+    # (The in-memory engine keeps the input's chunks; the streaming one makes more.)
     tagged_df = tagged_df.rechunk()
     bad_rows = tagged_df["reason"].is_not_null()
     rejected_parts = [tagged_df.filter(bad_rows).lazy()]
@@ -212,9 +211,9 @@ def clean(
     # previous position was *first* reported, not from its last repeat.
     moved = (pl.col("lat") != pl.col("lat").shift(1)) | (pl.col("lon") != pl.col("lon").shift(1))
     first_t = pl.when(moved.fill_null(True)).then(pl.col("time")).forward_fill()
-    dt_h = _seconds(pl.col("time"), first_t.shift(1)).clip(1.0, None) / 3600.0
+    dt_h = seconds(pl.col("time"), first_t.shift(1)).clip(1.0, None) / 3600.0
     jump = (dist - params.position_slack_km) / KM_PER_NM / dt_h > params.max_speed_kt
-    gap_h = _seconds(pl.col("n_time"), pl.col("p_time")).clip(1.0, None) / 3600.0
+    gap_h = seconds(pl.col("n_time"), pl.col("p_time")).clip(1.0, None) / 3600.0
     feasible = (
         haversine_km(pl.col("p_lat"), pl.col("p_lon"), pl.col("n_lat"), pl.col("n_lon"))
         - params.position_slack_km
@@ -231,12 +230,12 @@ def clean(
     prev_alt = alt.shift(1).forward_fill()
     prev_t = pl.when(has_alt).then(pl.col("time")).shift(1).forward_fill()
     limit = (
-        params.max_vrate_fpm / 60.0 * _seconds(pl.col("time"), prev_t).clip(1.0, None)
+        params.max_vrate_fpm / 60.0 * seconds(pl.col("time"), prev_t).clip(1.0, None)
         + params.altitude_slack_ft
     )
     # forward_fill crosses aircraft boundaries, but a new aircraft starts a chunk anyway.
     alt_jump = (alt - prev_alt).abs() > limit
-    gap_s = _seconds(pl.col("n_time"), pl.col("p_time")).clip(1.0, None)
+    gap_s = seconds(pl.col("n_time"), pl.col("p_time")).clip(1.0, None)
     alt_feasible = (pl.col("n_alt_baro_ft") - pl.col("p_alt_baro_ft")).abs() <= (
         params.max_vrate_fpm / 60.0 * gap_s + params.altitude_slack_ft
     )
@@ -251,6 +250,8 @@ def clean(
         keep = np.zeros(frame.height, dtype=bool)
         keep[narrow["_i"].to_numpy()] = True
         frame = frame.filter(pl.Series(keep))
+    # the aircraft code (1, 2, ... in row order) travels on: the next steps need it too
+    frame = frame.with_columns(narrow["_ac"])
 
     rejected = (
         pl.concat(rejected_parts, how="vertical")

@@ -31,6 +31,7 @@ import numpy as np
 import polars as pl
 
 from tailwatch.flights._geo import KM_PER_NM, bearing_deg, cos_lat, hop_km, near_km
+from tailwatch.flights._time import seconds
 
 if TYPE_CHECKING:
     from tailwatch.flights.params import DetectionParams
@@ -44,10 +45,6 @@ _SAME_SPOT_KM = 0.005
 
 #: Positions above this (ft) are never near a field we could land on: skip the lookup.
 _LOOKUP_MAX_ALT_FT = 16000.0
-
-
-def _seconds(a: pl.Expr, b: pl.Expr) -> pl.Expr:
-    return (a - b).dt.total_microseconds().cast(pl.Float64) / 1e6
 
 
 def field_elevation(frame: pl.DataFrame, index: AirportIndex, radius_km: float) -> pl.Series:
@@ -255,7 +252,7 @@ def _implied_speed(frame: pl.DataFrame, p: DetectionParams) -> pl.DataFrame:
     held_prev = (
         same_prev
         & (pl.col("_hop_km") < _HELD_KM)
-        & (_seconds(pl.col("time"), pl.col("time").shift(1)) >= p.static_air_s)
+        & (seconds(pl.col("time"), pl.col("time").shift(1)) >= p.static_air_s)
     ).fill_null(False)
     held_next = held_prev.shift(-1).fill_null(False)
     # A feed that repeats the very same position row after row (not merged when some
@@ -266,7 +263,7 @@ def _implied_speed(frame: pl.DataFrame, p: DetectionParams) -> pl.DataFrame:
     # be a group per row).
     chain_start = pl.when(~same_spot).then(pl.col("time")).forward_fill()
     chain_end = pl.when(~same_spot.shift(-1).fill_null(False)).then(pl.col("time")).backward_fill()
-    repeated = _seconds(chain_end, chain_start) >= p.static_air_s
+    repeated = seconds(chain_end, chain_start) >= p.static_air_s
     return work.with_columns(
         implied=pl.when(span_h > 0).then(
             near_km(
@@ -297,13 +294,12 @@ def _implied_speed(frame: pl.DataFrame, p: DetectionParams) -> pl.DataFrame:
 
 
 def add_state(frame: pl.DataFrame, params: DetectionParams, index: AirportIndex) -> pl.DataFrame:
-    """Add ``field_elev_ft``, ``height_ft``, ``speed_kt``, ``raw_ground`` and ``ground``."""
+    """Add ``field_elev_ft``, ``height_ft``, ``speed_kt``, ``raw_ground`` and ``ground``.
+
+    ``frame`` is :func:`~tailwatch.flights.clean.clean`'s output (with ``_ac``).
+    """
     p = params
-    ic = pl.col("icao24")
-    frame = frame.with_columns(
-        field_elevation(frame, index, p.field_search_km),
-        _ac=(ic != ic.shift(1)).fill_null(True).cum_sum(),
-    )
+    frame = frame.with_columns(field_elevation(frame, index, p.field_search_km))
     implied_df = _implied_speed(frame, params)
     implied = implied_df["implied"]
     frame = frame.with_columns(implied_df["_static"], implied_df["implied"].alias("implied_kt"))
@@ -392,7 +388,7 @@ def _run_table(frame: pl.DataFrame) -> pl.DataFrame:
             pl.col("_ac").first(),
             pl.col("ground").first(),
             pl.len().alias("n"),
-            _seconds(pl.col("time").last(), pl.col("time").first()).alias("dur_s"),
+            seconds(pl.col("time").last(), pl.col("time").first()).alias("dur_s"),
             pl.col("height_ft").max().alias("hmax"),
             pl.col("height_ft").min().alias("hmin"),
             pl.col("speed_kt").min().alias("vmin"),
@@ -408,8 +404,8 @@ def _run_table(frame: pl.DataFrame) -> pl.DataFrame:
     return runs.with_columns(
         g_prev=pl.when(same_prev).then(pl.col("ground").shift(1)),
         g_next=pl.when(same_next).then(pl.col("ground").shift(-1)),
-        gap_before_s=pl.when(same_prev).then(_seconds(pl.col("t0"), pl.col("t1").shift(1))),
-        gap_after_s=pl.when(same_next).then(_seconds(pl.col("t0").shift(-1), pl.col("t1"))),
+        gap_before_s=pl.when(same_prev).then(seconds(pl.col("t0"), pl.col("t1").shift(1))),
+        gap_after_s=pl.when(same_next).then(seconds(pl.col("t0").shift(-1), pl.col("t1"))),
     )
 
 
@@ -444,49 +440,19 @@ def _edge_flights(
     runs = runs.filter(~pl.col("ground") & (pl.col("n") >= p.min_air_points))
     if runs.height == 0:
         return runs.select("_run")
-    # Medians only for the few runs in question, not a per-run median over every row.
-    speeds = (
+    # One pass over the few runs in question (not a per-run aggregate over every row):
+    # speed medians for the flying test, and the ends for the runway test.
+    ends = ("lat", "lon", "alt_baro_ft", "alt_geom_ft", "track_deg", "baro_offset_ft")
+    per_run = (
         frame.filter(pl.col("_run").is_in(runs["_run"].implode()))
         .group_by("_run")
         .agg(
             pl.col("speed_kt").median().alias("vmed"),
             pl.col("implied_kt").median().alias("imed"),
-        )
-    )
-    cand = (
-        runs.join(speeds, on="_run", how="left", maintain_order="left")
-        .filter(
-            fast
-            & (
-                (edge & (pl.col("g_next") == True))  # noqa: E712
-                | (edge_after & (pl.col("g_prev") == True))  # noqa: E712
-            )
-        )
-        .select(
-            "_run",
-            kind=pl.when(edge & (pl.col("g_next") == True))  # noqa: E712
-            .then(pl.lit("landing"))
-            .otherwise(pl.lit("takeoff")),
-        )
-    )
-    if cand.height == 0:
-        return cand.select("_run")
-    from tailwatch.events.runway import aligned  # events builds on flights' geometry
-
-    pts = (
-        frame.filter(pl.col("_run").is_in(cand["_run"].implode()))
-        .group_by("_run")
-        .agg(
             # The end that touches the ground run: last point of a landing, first of
             # a take-off; the vertical trend over the whole run.
-            *[
-                pl.col(c).last().alias(f"l_{c}")
-                for c in ("lat", "lon", "alt_baro_ft", "alt_geom_ft", "track_deg", "baro_offset_ft")
-            ],
-            *[
-                pl.col(c).first().alias(f"f_{c}")
-                for c in ("lat", "lon", "alt_baro_ft", "alt_geom_ft", "track_deg", "baro_offset_ft")
-            ],
+            *[pl.col(c).last().alias(f"l_{c}") for c in ends],
+            *[pl.col(c).first().alias(f"f_{c}") for c in ends],
             pl.col("vrate_fpm").median().alias("vz"),
             # Course over the run when the track is not reported (surface/old feeds).
             bearing_deg(
@@ -500,9 +466,21 @@ def _edge_flights(
                 - pl.coalesce("alt_baro_ft", "alt_geom_ft").drop_nulls().first()
             ).alias("dh"),
         )
-        .join(cand, on="_run")
+    )
+    lands = edge & (pl.col("g_next") == True)  # noqa: E712
+    takes_off = edge_after & (pl.col("g_prev") == True)  # noqa: E712
+    pts = (
+        runs.join(per_run, on="_run", how="left", maintain_order="left")
+        .filter(fast & (lands | takes_off))
+        .with_columns(
+            kind=pl.when(lands).then(pl.lit("landing")).otherwise(pl.lit("takeoff")),
+        )
         .sort("_run")
     )
+    if pts.height == 0:
+        return pts.select("_run")
+    from tailwatch.events.runway import aligned  # events builds on flights' geometry
+
     keep = []
     for kind in ("landing", "takeoff"):
         sub = pts.filter(pl.col("kind") == kind)
@@ -523,7 +501,7 @@ def _edge_flights(
         )
         ok = aligned(q, kind, index, p)
         keep.append(sub[ok["query"].unique().sort()].select("_run"))
-    return pl.concat(keep) if keep else cand.select("_run").head(0)
+    return pl.concat(keep) if keep else pts.select("_run").head(0)
 
 
 def _persist(frame: pl.DataFrame, p: DetectionParams, index: AirportIndex) -> pl.DataFrame:

@@ -20,14 +20,11 @@ import polars as pl
 
 from tailwatch.events.runway import aligned
 from tailwatch.flights._geo import bearing_deg, haversine_km
+from tailwatch.flights._time import seconds
 
 if TYPE_CHECKING:
     from tailwatch.flights.params import DetectionParams
     from tailwatch.reference.airports import AirportIndex
-
-
-def _seconds(a: pl.Expr, b: pl.Expr) -> pl.Expr:
-    return (a - b).dt.total_microseconds().cast(pl.Float64) / 1e6
 
 
 def prepare(frame: pl.DataFrame) -> pl.DataFrame:
@@ -62,7 +59,7 @@ def gap_splits(frame: pl.DataFrame, params: DetectionParams, index: AirportIndex
     """Boolean per row: an airborne gap before this row ends one flight and starts another."""
     p = params
     same_prev = pl.col("_ac") == pl.col("_ac").shift(1)
-    dt = _seconds(pl.col("time"), pl.col("time").shift(1))
+    dt = seconds(pl.col("time"), pl.col("time").shift(1))
     cand = frame.filter(
         same_prev & ~pl.col("ground") & ~pl.col("ground").shift(1) & (dt >= p.min_gap_s)
     ).select("_row")
