@@ -2,7 +2,7 @@
 
 Run ``python bench/make_dataset.py`` first. For each file, in the same run: the plain
 polars read (``pl.scan_parquet(...).collect()`` / ``pl.read_csv``) and
-``read_positions`` (sniff, validate, quarantine, sort by aircraft and time, drop exact
+``read_positions`` (sniff, validate, quarantine, check the time order, drop exact
 duplicates). Each side runs in its own fresh process (so its peak RSS is its own),
 best of ``--repeat`` runs each. Prints seconds, rows/s, the ratio and peak memory;
 writes ``bench/results/read.json``.

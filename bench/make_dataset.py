@@ -11,7 +11,7 @@ Writes, each with the same rows:
 - ``states_x{N}.parquet``         the same OpenSky columns as Parquet
 - ``states_x{N}_by_aircraft.parquet`` the same, ordered by (icao24, time)
 Rows are in time order within each copy (as OpenSky dumps are), not by aircraft,
-except in the ``_by_aircraft`` file, which shows the cost of reading without sorting.
+except in the ``_by_aircraft`` file: the other order readers keep as it comes.
 
     python bench/make_dataset.py [--copies 36]
 """

@@ -14,17 +14,18 @@ from __future__ import annotations
 
 import itertools
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import polars as pl
 
-from tailwatch._schema import EVENTS, FLIGHTS, REJECTED
+from tailwatch._schema import EVENTS, FLIGHTS, POSITIONS, REJECTED
 from tailwatch.events.classify import build_events, stable_id
-from tailwatch.flights.clean import clean
+from tailwatch.flights.clean import SOURCE_ROW, clean
 from tailwatch.flights.ground import add_state
 from tailwatch.flights.params import DetectionParams
 from tailwatch.flights.segment import prepare, segment, segments
 from tailwatch.reference.airports import AirportIndex
+from tailwatch.sources.order import by_aircraft
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,11 @@ def _empty(schema: pl.Schema) -> pl.DataFrame:
     return pl.DataFrame(schema=schema)
 
 
+#: Position columns detection does not read: when the rows have to be regrouped by
+#: aircraft they stay behind, and only the rejected (and kept) rows fetch them back.
+_UNUSED = ["squawk", "source_format", "source_file"]
+_USED = [c for c in POSITIONS if c not in _UNUSED]
+
 #: Below this many rows one worker is faster than splitting (thread start-up, merge).
 _SPLIT_MIN_ROWS = 500_000
 
@@ -63,11 +69,11 @@ def detect(
 ) -> Detection:
     """Detect flights and their take-off / landing events in POSITIONS rows.
 
-    Detection is a function of each aircraft's rows alone, so rows already grouped by
-    aircraft (readers deliver them sorted by icao24 and time) are cut at aircraft
-    boundaries into ``workers`` parts (default: polars' thread-pool size) detected
-    in parallel threads, the way Spark would run partitions; the merged result is
-    the same as one pass. Most of the detector's column operations are sequential
+    Detection is a function of each aircraft's rows alone, so the rows are grouped by
+    aircraft (readers deliver them in time order) and cut at aircraft boundaries into
+    ``workers`` parts (default: polars' thread-pool size) detected in parallel
+    threads, the way Spark would run partitions; the merged result is the same as one
+    pass. Most of the detector's column operations are sequential
     within one column, so this is what keeps every core busy.
     """
     params = params or DetectionParams()
@@ -75,41 +81,57 @@ def detect(
     frame = positions.collect() if isinstance(positions, pl.LazyFrame) else positions
     parts = _split_by_aircraft(frame, workers or pl.thread_pool_size())
     if len(parts) == 1:
-        return _detect_part(frame, params, index, keep_positions=keep_positions)
-    with ThreadPoolExecutor(max_workers=len(parts), thread_name_prefix="detect") as pool:
-        results = list(
-            pool.map(
-                lambda part: _detect_part(part, params, index, keep_positions=keep_positions), parts
+        found = _detect_part(parts[0], params, index, keep_positions=keep_positions)
+    else:
+        with ThreadPoolExecutor(max_workers=len(parts), thread_name_prefix="detect") as pool:
+            results = list(
+                pool.map(
+                    lambda part: _detect_part(part, params, index, keep_positions=keep_positions),
+                    parts,
+                )
             )
-        )
-    return _merge(results, keep_positions=keep_positions)
+        found = _merge(results, keep_positions=keep_positions)
+    return _restore(found, frame)
+
+
+def _restore(found: Detection, source: pl.DataFrame) -> Detection:
+    """Give the rejected (and kept) positions back the columns left behind."""
+
+    def back(rows: pl.DataFrame) -> pl.DataFrame:
+        if SOURCE_ROW not in rows.columns:
+            return rows
+        rows = rows.with_columns(source.select(_UNUSED)[rows[SOURCE_ROW]])
+        return rows.select(*POSITIONS, *(c for c in rows.columns if c not in POSITIONS))
+
+    positions = found.positions
+    return replace(
+        found,
+        rejected=back(found.rejected).drop(SOURCE_ROW, strict=False),
+        positions=None if positions is None else back(positions).drop(SOURCE_ROW, strict=False),
+    )
 
 
 def _split_by_aircraft(frame: pl.DataFrame, workers: int) -> list[pl.DataFrame]:
-    """Zero-copy slices of ``frame`` at aircraft boundaries, or ``[frame]``.
+    """``frame`` grouped by aircraft, cut at aircraft boundaries into ``workers`` parts.
 
-    Only when the rows are grouped by aircraft (sorted by icao24), which a sortedness
-    check tells in one pass; otherwise cleaning sorts them and one worker runs.
+    One part when small, or when the addresses cannot be keyed as numbers (then
+    cleaning sorts them on the text).
     """
+    frame, keys = by_aircraft(frame, _USED, SOURCE_ROW)
     n = frame.height
-    if workers < 2 or n < _SPLIT_MIN_ROWS:
-        return [frame]
-    ic = frame["icao24"]
-    if ic.null_count() or not ic.is_sorted():
-        return [frame]
-    # Cleaning lower-cases addresses: "ABC123" and "abc123" are one aircraft but sort
-    # far apart, so only split when every address (one per run) is lower-case already.
-    starts = ic.filter((ic != ic.shift(1)).fill_null(True))
-    if (starts != starts.str.to_lowercase()).any():
+    if keys is None or workers < 2 or n < _SPLIT_MIN_ROWS:
         return [frame]
     cuts = [0]
     for k in range(1, workers):
-        at = k * n // workers
-        # first row of the next aircraft at or after ``at``
-        nxt = ic.search_sorted(ic[at], side="right")
-        if cuts[-1] < int(nxt) < n:
-            cuts.append(int(nxt))
+        # the aircraft boundary before row k * n / workers, else the one after it
+        at = keys[k * n // workers]
+        nxt = int(keys.search_sorted(at, side="left"))
+        if nxt <= cuts[-1]:
+            nxt = int(keys.search_sorted(at, side="right"))
+        if cuts[-1] < nxt < n:
+            cuts.append(nxt)
     cuts.append(n)
+    # "ABC123" and "abc123" share a key, so they land in one part (cleaning merges them)
     return [frame.slice(a, b - a) for a, b in itertools.pairwise(cuts) if b > a]
 
 

@@ -28,6 +28,13 @@ T0 = datetime(2024, 5, 1, 12, 0, 0, tzinfo=UTC)
 DATA_COLS = [c for c in POSITIONS if c not in ("source_format", "source_file")]
 
 
+def in_reader_order(positions: pl.DataFrame) -> bool:
+    """Every aircraft's rows in time order, the whole table sorted by time, or by
+    (icao24, time) when the files came grouped by aircraft (readers keep that)."""
+    keys = positions.select("icao24", "time")
+    return keys["time"].is_sorted() or keys.equals(keys.sort("icao24", "time"))
+
+
 def known() -> pl.DataFrame:
     """Six positions of two aircraft, one on the ground, sorted by (icao24, time)."""
     rows = [

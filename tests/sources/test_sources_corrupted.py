@@ -72,8 +72,10 @@ def test_corrupted_opensky_exact_counts(tmp_path: Path) -> None:
     assert summary.rows_read == 6 + 2 + sum(expected.values())
     counts = dict(result.quarantine.group_by("reason").len().iter_rows())
     assert counts == expected
-    # every good row survives, sorted, once
-    assert_frame_equal(result.positions.select(DATA_COLS), known(), rel_tol=1e-6, abs_tol=1e-3)
+    # every good row survives, once, out-of-order rows put in time order
+    assert result.positions["time"].is_sorted()
+    got = result.positions.select(DATA_COLS).sort("icao24", "time")
+    assert_frame_equal(got, known(), rel_tol=1e-6, abs_tol=1e-3)
     garbage = result.quarantine.filter(pl.col("reason") == "bad_time")
     assert "this is not a csv line" in garbage["raw"][0]
 
@@ -103,7 +105,8 @@ def test_corrupted_traffic_json(tmp_path: Path) -> None:
     (summary,) = result.files
     assert summary.quarantined == {"bad_altitude": 1, "bad_position": 2, "malformed_record": 1}
     assert summary.duplicates == 1
-    assert_frame_equal(result.positions.select(DATA_COLS), known())
+    assert result.positions["time"].is_sorted()
+    assert_frame_equal(result.positions.select(DATA_COLS).sort("icao24", "time"), known())
 
 
 def test_truncated_gzip_is_named_and_others_still_read(tmp_path: Path, adsb_dir: Path) -> None:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 import pytest
+from tests.sources.sources_samples import in_reader_order
 
 from tailwatch._schema import POSITIONS, QUARANTINE
 from tailwatch.sources import read_positions
@@ -48,8 +49,7 @@ def test_real_recording(adsb_dir: Path, name: str) -> None:
     assert (summary.duplicates, summary.no_position) == (dups, no_pos)
     assert result.positions.height == kept
     assert result.positions["icao24"].n_unique() == aircraft
-    keys = result.positions.select("icao24", "time")
-    assert keys.equals(keys.sort("icao24", "time"))
+    assert in_reader_order(result.positions)
 
 
 def test_paris_quarantine_names_the_altitude(adsb_dir: Path) -> None:

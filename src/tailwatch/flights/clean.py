@@ -35,7 +35,17 @@ from tailwatch.flights._time import seconds
 if TYPE_CHECKING:
     from tailwatch.flights.params import DetectionParams
 
+#: Row number in the caller's frame, carried when only some columns came along.
+SOURCE_ROW = "_src"
 _SORT_KEYS = ["icao24", "time", "lat", "lon", "alt_baro_ft", "gs_kt", "track_deg", "on_ground"]
+
+
+def _cast(have: pl.Schema, target: pl.Schema) -> list[pl.Expr]:
+    """``target``'s columns cast to its types; a caller that regrouped the rows may
+    have left columns detection does not read behind, with ``_src`` to fetch them."""
+    if SOURCE_ROW not in have:
+        return [pl.col(c).cast(t) for c, t in target.items()]
+    return [*(pl.col(c).cast(t) for c, t in target.items() if c in have), pl.col(SOURCE_ROW)]
 
 
 def _new_aircraft() -> pl.Expr:
@@ -149,7 +159,8 @@ def clean(
     Rows merged = exact (icao24, time) duplicates + stale repeats (see below). The
     positions carry ``_ac``, the aircraft numbered 1, 2, ... in row order.
     """
-    lf = positions.lazy().select([pl.col(c).cast(t) for c, t in POSITIONS.items()])
+    lf = positions.lazy()
+    lf = lf.select(_cast(lf.collect_schema(), POSITIONS))
     missing = (
         pl.col("time").is_null()
         | pl.col("icao24").is_null()
@@ -253,9 +264,9 @@ def clean(
     # the aircraft code (1, 2, ... in row order) travels on: the next steps need it too
     frame = frame.with_columns(narrow["_ac"])
 
+    rejected_lf = pl.concat(rejected_parts, how="vertical")
     rejected = (
-        pl.concat(rejected_parts, how="vertical")
-        .select([pl.col(c).cast(t) for c, t in REJECTED.items()])
+        rejected_lf.select(_cast(rejected_lf.collect_schema(), REJECTED))
         .sort("icao24", "time", "reason", nulls_last=True)
         .collect()
     )

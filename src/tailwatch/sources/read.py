@@ -1,9 +1,10 @@
-"""Read any mix of position files into one canonical, sorted, deduplicated table.
+"""Read any mix of position files into one canonical, time-ordered, deduplicated table.
 
 For each path the user names (a file, a directory, a tar archive) every data file is
 sniffed and staged by its reader; the staged frames of one path and format are
-checked together (:mod:`tailwatch.sources.validate`), then all good rows are sorted
-by ``(icao24, time)`` and exact duplicates are dropped (the first one read is kept).
+checked together (:mod:`tailwatch.sources.validate`), then all good rows are put in
+time order (rows already grouped by aircraft, each in time order, stay so) and exact
+duplicates are dropped (the first one read is kept).
 A file that cannot be read becomes an :class:`UnreadableFileError` in
 ``ReadResult.errors``; the other files are still read.
 """
@@ -21,6 +22,7 @@ from tailwatch._schema import POSITIONS
 from tailwatch.errors import UnknownFormatError, UnreadableFileError
 from tailwatch.sources import aircraft_json, opensky, readsb_trace, traffic
 from tailwatch.sources._blob import Blob, expand
+from tailwatch.sources.order import grouped
 from tailwatch.sources.sniff import FORMATS, Format, Layout, sniff
 from tailwatch.sources.validate import (
     Checked,
@@ -227,8 +229,8 @@ def _finish(
         summary.quarantined = dict(zip(counts["reason"], counts["len"], strict=True))
         goods.append(result.good.with_columns(pl.lit(idx, pl.UInt32).alias(_FILE_IDX)))
         quarantines.append(result.quarantine)
-        del result  # its frame lives on in goods only, which _sort_dedupe frees
-    positions, dup_by_file = _sort_dedupe(goods)
+        del result  # its frame lives on in goods only, which _order_dedupe frees
+    positions, dup_by_file = _order_dedupe(goods)
     for idx, summary in checked.items():
         summary.duplicates = dup_by_file.get(idx, 0)
         summary.rows_kept = (
@@ -246,48 +248,58 @@ def _finish(
     )
 
 
-def _sort_dedupe(goods: list[pl.DataFrame]) -> tuple[pl.DataFrame, dict[int, int]]:
-    """Sort by (icao24, time), drop exact duplicates keeping the first read.
+def _order_dedupe(goods: list[pl.DataFrame]) -> tuple[pl.DataFrame, dict[int, int]]:
+    """Put the rows in time order, drop exact duplicates keeping the first read.
 
-    The order is computed on two numeric keys (the address as an integer: good
-    addresses are 6 lowercase hex digits, so integer and text order agree; the time
-    as Int64) and applied to the frame with a single gather, with the duplicates
-    already taken out of the permutation. Duplicates can only sit among rows sharing
-    (icao24, time), which are adjacent once sorted; only those (few) rows are hashed.
+    Rows that come in time order (OpenSky dumps, hourly files named in order) or
+    grouped by aircraft in time order (readsb traces, by-aircraft archives) keep their
+    order: either one gives every aircraft's rows in time order, which is what
+    detection needs, and keeping it costs two sortedness checks instead of a gather of
+    every column. Anything else is sorted by time (stable: ties stay in reading
+    order). Duplicates share (icao24, time): the candidates are found on two numeric
+    keys, and only those (few) rows are compared on every value.
     """
     if not goods:
         return empty_positions(), {}
     frame = pl.concat(goods, how="vertical", rechunk=False)
     goods.clear()  # the caller's frames can be freed as soon as they are copied
+    # Good addresses are 6 lowercase hex digits: as integers, they order as the text.
     keys = frame.select(
         pl.col("icao24").str.to_integer(base=16, strict=False).cast(pl.UInt32).alias("k"),
         pl.col("time").dt.epoch("us").alias("t"),
-    ).rechunk()  # gathers below: see the comment at the last one
+    ).rechunk()
     k, t = pl.col("k"), pl.col("t")
     perm: pl.Series | None = None
-    in_order = keys["k"].is_sorted() and bool(
-        keys.select(
-            ((k.diff() > 0) | (k.diff() == 0) & (t.diff() >= 0)).fill_null(True).all()
-        ).item()
-    )
-    if not in_order:
-        # Stable by time (a no-op for the usual time-ordered file), then stable by
-        # address: grouping the row numbers by address keeps each group in order and
-        # is ~4x faster than a stable arg_sort (few thousand addresses, 10 M rows);
-        # a two-key sort is far slower still (17 s in polars 2.1).
-        order = keys.with_row_index("_i")
-        if not keys["t"].is_sorted():
-            order = order.sort("t", maintain_order=True)
-        perm = order.group_by("k").agg("_i").sort("k").select(pl.col("_i").explode()).to_series()
+    by_time = keys["t"].is_sorted()
+    if not by_time and not grouped(keys):
+        perm = keys.select(pl.arg_sort_by("t", maintain_order=True)).to_series()
         keys = keys.select(pl.all().gather(perm))
-    same_prev = (k == k.shift(1)) & (t == t.shift(1))
-    tie = keys.select((same_prev | same_prev.shift(-1)).fill_null(False)).to_series()
-    dup_by_file: dict[int, int] = {}
-    if tie.any():
-        # positions (in sorted order) of the rows that share (icao24, time)
+        by_time = True
+    if by_time:
+        # rows of one (icao24, time) share a time, so only runs of equal times can hold
+        # duplicates; within them, (run number, address) is one integer key
+        in_run = (t == t.shift(1)) | (t == t.shift(-1))
+        cand = keys.with_row_index("_p").filter(in_run.fill_null(False))
+        key = cand.select(t.rle_id().cast(pl.UInt64) * (1 << 24) + k.cast(pl.UInt64)).to_series()
+        # sorting integers is ~10x faster than hashing them (polars 1.x): look for
+        # equal neighbours in a sorted copy, and hash only the (few) repeated keys
+        ordered = key.sort()
+        repeated = ordered.filter(ordered == ordered.shift(1))
+        tie_pos = (
+            cand["_p"].filter(key.is_in(repeated.unique().implode()))
+            if repeated.len()
+            else cand["_p"].clear()
+        )
+    else:
+        same_prev = (k == k.shift(1)) & (t == t.shift(1))
+        tie = keys.select((same_prev | same_prev.shift(-1)).fill_null(False)).to_series()
         tie_pos = tie.arg_true()
+    del keys
+    dup_by_file: dict[int, int] = {}
+    if tie_pos.len():
         tie_rows = tie_pos if perm is None else perm.gather(tie_pos)
         ties = frame.select(pl.all().gather(tie_rows))
+        # in reading order within each (icao24, time): the first read is the one kept
         dup_mask = ties.select(~pl.struct(_DATA_COLS).is_first_distinct()).to_series()
         if dup_mask.any():
             counts = ties.filter(dup_mask).group_by(_FILE_IDX).len()
