@@ -55,3 +55,45 @@ def test_savan_night_at_le_bourget(
 def test_unknown_output_type(tmp_path: Path, adsb_dir: Path) -> None:
     noisy = str(adsb_dir / "noisy_landing.json.gz")
     assert main([noisy, "-o", str(tmp_path / "v.xlsx")]) == 2
+
+
+def test_watched_first_gives_the_visits_of_a_run_over_everybody(
+    adsb_dir: Path, tmp_path: Path
+) -> None:
+    """Only watched aircraft are detected; their visits equal those of an all-aircraft run.
+
+    3b77e4 is CTM1283 (lands at Villacoublay 14:52), 39a415 VLJ681N; 000001 is in no
+    recording.
+    """
+    from tailwatch.reference.watchlists import Watchlists
+    from tailwatch.sources import read_positions
+    from tailwatch.stays.pipeline import analyse
+
+    wl = tmp_path / "watch.csv"
+    wl.write_text(
+        "$ICAO,$Registration,$Operator,Category\n"
+        "3b77e4,F-RAFA,French Air Force,Gov\n39a415,F-HVLJ,Test,Gov\n000001,X,Nobody,Gov\n"
+    )
+    lists = Watchlists.load([wl], plane_alert=False)
+    assert lists.addresses().to_list() == ["000001", "39a415", "3b77e4"]
+    positions = read_positions([adsb_dir / "paris_2021-10-07_quickstart.json.gz"]).positions
+    watched = analyse(positions, watchlists=lists, detect_unwatched=False)
+    everybody = analyse(positions, watchlists=lists, watched_only=False)
+    assert set(watched.detection.events["icao24"]) == {"3b77e4", "39a415"}
+    assert everybody.detection.events["icao24"].n_unique() > 100
+    expected = everybody.visits.filter(pl.col("watch").list.len() > 0)
+    assert watched.visits.height == expected.height > 0
+    assert watched.visits.equals(expected)
+    assert "3b77e4" in set(watched.visits["icao24"])
+
+
+def test_visits_of_a_watchlist(adsb_dir: Path, tmp_path: Path) -> None:
+    wl = tmp_path / "watch.csv"
+    wl.write_text("$ICAO,$Registration,$Operator,Category\n3b77e4,F-RAFA,French Air Force,Gov\n")
+    out_file = tmp_path / "v.parquet"
+    paris = str(adsb_dir / "paris_2021-10-07_quickstart.json.gz")
+    assert main([paris, "--watchlist", str(wl), "--airport", "LFPV", "-o", str(out_file)]) == 0
+    v = pl.read_parquet(out_file)
+    assert v["icao24"].to_list() == ["3b77e4"]
+    assert v["watch"][0][0]["label"] == "French Air Force"
+    assert v["arrival_time"][0].strftime("%H:%M") == "14:52"

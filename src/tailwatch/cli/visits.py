@@ -92,7 +92,14 @@ def command(
     err = stderr()
     if lists is None:
         err.print("no watchlist (none given, plane-alert-db not installed): all aircraft")
-    analysis = analyse(result.positions, watchlists=lists, watched_only=not all_aircraft)
+    # only the watched aircraft are detected: their visits are the same, and a day of
+    # global traffic is mostly other aircraft
+    analysis = analyse(
+        result.positions,
+        watchlists=lists,
+        watched_only=not all_aircraft,
+        detect_unwatched=all_aircraft,
+    )
     visits = filter_visits(analysis.visits, airport, country, _utc(since), _utc(until))
     if output is not None:
         write_table(visits, output)

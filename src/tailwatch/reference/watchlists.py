@@ -100,6 +100,11 @@ class Watchlists:
     def lists(self) -> list[str]:
         return self.entries.get_column("list").unique(maintain_order=True).to_list()
 
+    def addresses(self) -> pl.Series:
+        """Every address some entry names (at any time): the only aircraft
+        :meth:`match` can return rows for."""
+        return self.entries.get_column("icao24").drop_nulls().unique().sort()
+
     def entries_for(self, keys: str | Sequence[str], at: datetime | None = None) -> pl.DataFrame:
         """Entries naming any of ``keys`` (hexes or registrations), with ``valid`` at ``at``
         (default: now)."""

@@ -18,20 +18,32 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
 
-def aircraft_keys(frame: pl.DataFrame) -> pl.DataFrame | None:
-    """``k`` (the address as an integer) and ``t`` (epoch µs) per row.
+def keys(frame: pl.DataFrame) -> pl.DataFrame:
+    """``k`` (the address as an integer, null if not hexadecimal) and ``t`` (epoch µs).
 
-    None when some address is not hexadecimal or some time or address is missing:
-    such rows cannot be grouped on numbers (cleaning sorts them on the text and sets
-    the bad ones aside).
+    Good addresses are 6 lowercase hex digits: as integers they order as the text.
     """
-    keys = frame.select(
-        k=pl.col("icao24").str.to_integer(base=16, strict=False).cast(pl.UInt32, strict=False),
-        t=pl.col("time").dt.epoch("us"),
+    return (
+        frame.lazy()
+        .select(
+            k=pl.col("icao24").str.to_integer(base=16, strict=False).cast(pl.UInt32, strict=False),
+            t=pl.col("time").dt.epoch("us"),
+        )
+        # morsels in parallel: parsing 10 M addresses takes half the time of one select
+        .collect(engine="streaming")
+        .rechunk()
     )
-    if keys["k"].null_count() or keys["t"].null_count():
+
+
+def aircraft_keys(frame: pl.DataFrame) -> pl.DataFrame | None:
+    """:func:`keys`, or None when some address is not hexadecimal or some time or
+    address is missing: such rows cannot be grouped on numbers (cleaning sorts them
+    on the text and sets the bad ones aside).
+    """
+    found = keys(frame)
+    if found["k"].null_count() or found["t"].null_count():
         return None
-    return keys.rechunk()
+    return found
 
 
 def grouped(keys: pl.DataFrame) -> bool:
@@ -81,4 +93,4 @@ def by_aircraft(
     return moved, keys["k"].gather(perm)
 
 
-__all__ = ["aircraft_keys", "aircraft_order", "by_aircraft", "grouped"]
+__all__ = ["aircraft_keys", "aircraft_order", "by_aircraft", "grouped", "keys"]

@@ -23,6 +23,7 @@ from tailwatch.errors import UnknownFormatError, UnreadableFileError
 from tailwatch.sources import aircraft_json, opensky, readsb_trace, traffic
 from tailwatch.sources._blob import Blob, expand
 from tailwatch.sources.order import grouped
+from tailwatch.sources.order import keys as order_keys
 from tailwatch.sources.sniff import FORMATS, Format, Layout, sniff
 from tailwatch.sources.validate import (
     Checked,
@@ -263,11 +264,7 @@ def _order_dedupe(goods: list[pl.DataFrame]) -> tuple[pl.DataFrame, dict[int, in
         return empty_positions(), {}
     frame = pl.concat(goods, how="vertical", rechunk=False)
     goods.clear()  # the caller's frames can be freed as soon as they are copied
-    # Good addresses are 6 lowercase hex digits: as integers, they order as the text.
-    keys = frame.select(
-        pl.col("icao24").str.to_integer(base=16, strict=False).cast(pl.UInt32).alias("k"),
-        pl.col("time").dt.epoch("us").alias("t"),
-    ).rechunk()
+    keys = order_keys(frame)  # good rows: every address hexadecimal, every time set
     k, t = pl.col("k"), pl.col("t")
     perm: pl.Series | None = None
     by_time = keys["t"].is_sorted()

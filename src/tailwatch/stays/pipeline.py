@@ -49,18 +49,27 @@ def analyse(
     trip_params: TripParams | None = None,
     index: AirportIndex | None = None,
     watched_only: bool = True,
+    detect_unwatched: bool = True,
 ) -> Analysis:
     """Detect events in POSITIONS rows, then stays, trips and visits.
 
     The stays' data span is the recording's (first and last position of any aircraft),
     so an aircraft parked with its transponder off is "still there" until the end.
+
+    ``detect_unwatched=False`` (with ``watchlists`` and ``watched_only``) detects only
+    the aircraft some entry names, so ``detection``, ``stays`` and ``trips`` hold only
+    them. Detection is a function of each aircraft's own positions, so the visits are
+    the same as from a run over every aircraft, at a fraction of the cost on a day of
+    global traffic.
     """
     from tailwatch.detect import detect
     from tailwatch.reference.airports import AirportIndex
 
     ix = index or AirportIndex.default()
-    detection = detect(positions, index=ix)
     start, end = _span(positions)
+    if watchlists is not None and watched_only and not detect_unwatched:
+        positions = positions.filter(pl.col("icao24").is_in(watchlists.addresses().implode()))
+    detection = detect(positions, index=ix)
     stays = build_stays(detection.events, data_start=start, data_end=end)
     trips = build_trips(detection.events, trip_params)
     visits = build_visits(
