@@ -87,7 +87,11 @@ def test_watched_first_gives_the_visits_of_a_run_over_everybody(
     assert "3b77e4" in set(watched.visits["icao24"])
 
 
-def test_visits_of_a_watchlist(adsb_dir: Path, tmp_path: Path) -> None:
+def test_visits_of_a_watchlist(
+    adsb_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # an empty data store: only the given watchlist (plane-alert-db names 3aabfc too)
+    monkeypatch.setenv("TAILWATCH_DATA_DIR", str(tmp_path / "store"))
     wl = tmp_path / "watch.csv"
     wl.write_text("$ICAO,$Registration,$Operator,Category\n3b77e4,F-RAFA,French Air Force,Gov\n")
     out_file = tmp_path / "v.parquet"
