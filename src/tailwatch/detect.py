@@ -20,12 +20,12 @@ import polars as pl
 
 from tailwatch._schema import EVENTS, FLIGHTS, POSITIONS, REJECTED
 from tailwatch.events.classify import build_events, stable_id
-from tailwatch.flights.clean import SOURCE_ROW, clean
+from tailwatch.flights.clean import clean
 from tailwatch.flights.ground import add_state
 from tailwatch.flights.params import DetectionParams
 from tailwatch.flights.segment import prepare, segment, segments
 from tailwatch.reference.airports import AirportIndex
-from tailwatch.sources.order import by_aircraft
+from tailwatch.sources.order import SOURCE_ROW, by_aircraft
 
 
 @dataclass(frozen=True)
@@ -117,7 +117,7 @@ def _split_by_aircraft(frame: pl.DataFrame, workers: int) -> list[pl.DataFrame]:
     One part when small, or when the addresses cannot be keyed as numbers (then
     cleaning sorts them on the text).
     """
-    frame, keys = by_aircraft(frame, _USED, SOURCE_ROW)
+    frame, keys = by_aircraft(frame, _USED)
     n = frame.height
     if keys is None or workers < 2 or n < _SPLIT_MIN_ROWS:
         return [frame]

@@ -31,12 +31,11 @@ import polars as pl
 from tailwatch._schema import POSITIONS, REJECTED
 from tailwatch.flights._geo import KM_PER_NM, cos_lat, haversine_km, hop_km
 from tailwatch.flights._time import seconds
+from tailwatch.sources.order import SOURCE_ROW
 
 if TYPE_CHECKING:
     from tailwatch.flights.params import DetectionParams
 
-#: Row number in the caller's frame, carried when only some columns came along.
-SOURCE_ROW = "_src"
 _SORT_KEYS = ["icao24", "time", "lat", "lon", "alt_baro_ft", "gs_kt", "track_deg", "on_ground"]
 
 

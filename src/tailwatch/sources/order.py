@@ -17,6 +17,9 @@ import polars as pl
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+#: Row number in the caller's frame, carried when only some columns were regrouped.
+SOURCE_ROW = "_src"
+
 
 def keys(frame: pl.DataFrame) -> pl.DataFrame:
     """``k`` (the address as an integer, null if not hexadecimal) and ``t`` (epoch µs).
@@ -69,11 +72,11 @@ def aircraft_order(keys: pl.DataFrame) -> pl.Series:
 
 
 def by_aircraft(
-    frame: pl.DataFrame, columns: Sequence[str] | None = None, row: str = "_src"
+    frame: pl.DataFrame, columns: Sequence[str]
 ) -> tuple[pl.DataFrame, pl.Series | None]:
     """``frame`` grouped by aircraft in time order, and its sorted address keys.
 
-    When rows have to move, only ``columns`` (default: all) are gathered, plus ``row``:
+    When rows have to move, only ``columns`` are gathered, plus :data:`SOURCE_ROW`:
     each row's number in ``frame``, to fetch the others later for the few rows that
     need them. ``(frame, None)`` unchanged when the addresses cannot be keyed (see
     :func:`aircraft_keys`).
@@ -84,13 +87,18 @@ def by_aircraft(
     if grouped(keys):
         return frame, keys["k"]
     perm = aircraft_order(keys)
-    picked = frame if columns is None else frame.select(c for c in columns if c in frame.columns)
+    picked = frame.select(c for c in columns if c in frame.columns)
     # A gather over many chunks (a reader's morsels, row groups) looks up the chunk of
     # every index: contiguous columns first make it ~3x faster.
     moved = picked.rechunk()[perm]
-    if columns is not None:
-        moved = moved.with_columns(perm.alias(row))
-    return moved, keys["k"].gather(perm)
+    return moved.with_columns(perm.alias(SOURCE_ROW)), keys["k"].gather(perm)
 
 
-__all__ = ["aircraft_keys", "aircraft_order", "by_aircraft", "grouped", "keys"]
+__all__ = [
+    "SOURCE_ROW",
+    "aircraft_keys",
+    "aircraft_order",
+    "by_aircraft",
+    "grouped",
+    "keys",
+]
