@@ -63,6 +63,38 @@ def test_approach_lost_at_800ft_aligned_is_inferred() -> None:
     )
 
 
+@pytest.mark.parametrize("repeat_min", [0, 5])
+def test_stale_repeats_of_the_last_state_do_not_delay_the_landing(repeat_min: int) -> None:
+    # The feed re-sends the last state (800 ft on final, 140 kt) every second for 5 min
+    # after losing the aircraft, as OpenSky-derived and traffic files do. The aircraft
+    # was last *seen* at the first report: the landing follows ~1 min after it (the
+    # 800 ft point is 4.3 km out at 140 kt), not 5 min later.
+    rw = runway("LFPB", "27")
+    pts = approach(rw, T0 + timedelta(minutes=30), stop_at_ft=800)
+    last = pts[-1]
+    pts += [
+        Point(
+            last.t + timedelta(seconds=s),
+            last.lat,
+            last.lon,
+            last.alt,
+            last.gs,
+            last.track,
+            last.vrate,
+            last.on_ground,
+        )
+        for s in range(1, repeat_min * 60 + 1)
+    ]
+    det = detect(frame(pts))
+    landing = det.events.filter(pl.col("kind") == "landing").row(0, named=True)
+    assert (landing["airport"], landing["confidence"]) == ("LFPB", "inferred")
+    after = (landing["time"] - last.t).total_seconds()
+    assert 60 <= after <= 120
+    assert landing["time_earliest"] == last.t
+    # the repeats are merged, and the flight still ends at the feed's last row
+    assert det.flights["last_seen"][0] == pts[-1].t
+
+
 def test_lost_at_12000ft_claims_no_airport() -> None:
     rw = runway("LLBG", "12")
     lat, lon = offset(rw.lat, rw.lon, 45.0, 40.0)

@@ -273,13 +273,36 @@ def test_savan_gap_to_a_ground_stop_far_away_is_not_called_off_runway() -> None:
     # airport: too long and too far to claim LFBO) used to say "on the ground away from
     # any known runway (22 km NE of LFKF)", which reads as a landing in a Corsican field.
     # It was also timed at that LFBO sighting, 117 h late: the landing is timed when
-    # last seen airborne, and the sighting only bounds it (time_latest).
+    # last seen airborne, and the sighting only bounds it (time_latest). Last seen is
+    # 11:27:52: the feed then repeats that very state every second until 11:32:52.
     det = _detect("savan_39b415_2022-03.json.gz")
-    ev = _one(det, "39b415", "landing", _savan(16, 11, 33))
+    ev = _one(det, "39b415", "landing", _savan(16, 11, 28), tol_min=0.5)
     assert (ev["airport"], ev["confidence"]) == (None, "none")
     assert ev["reason"].startswith("left coverage at 12,950 ft")
     assert "next seen on the ground at LFBO" in ev["reason"]
     assert abs((ev["time_latest"] - _savan(21, 8, 33)).total_seconds()) < 120
+
+
+@pytest.mark.parametrize(
+    ("icao", "last_new", "repeated_until"),
+    [
+        # 1,000 ft, 5.8 km before Beauvais 30 at 185 kt; the feed repeats it to 12:56:31
+        ("4d2238", datetime(2021, 10, 7, 12, 51, 32, tzinfo=UTC), _at(12, 56)),
+        # 800 ft, 4.6 km before Beauvais 12; repeated to 13:10:51
+        ("4d227b", datetime(2021, 10, 7, 13, 5, 52, tzinfo=UTC), _at(13, 10)),
+    ],
+)
+def test_paris_landing_follows_the_last_new_position_not_its_stale_repeats(
+    icao: str, last_new: datetime, repeated_until: datetime
+) -> None:
+    det = _detect("paris_2021-10-07_quickstart.json.gz")
+    ev = _one(det, icao, "landing", last_new, tol_min=2.5)
+    assert (ev["airport"], ev["confidence"]) == ("LFOB", "inferred")
+    assert ev["time_earliest"] == last_new
+    # about a minute after the last new position (the distance left at its speed)
+    assert 45 <= (ev["time"] - last_new).total_seconds() <= 75
+    flight = det.flights.filter(pl.col("flight_id") == ev["flight_id"])
+    assert flight["last_seen"][0] >= repeated_until
 
 
 @pytest.mark.parametrize(

@@ -97,6 +97,10 @@ def build_events(
     ).sort("icao24", "a_row", "kind")
     pts = ["time", "lat", "lon", "alt_ft", "alt_msl_ft", "course_deg", "vrate_fpm", "gs_kt"]
     a = frame[ends["a_row"]].select(pts)
+    # A flight's last airborne state may be a feed's stale repeat: it was last
+    # *reported* new at its first report (see clean), and the landing follows that.
+    last_new = frame["_first_t"].gather(ends["a_row"])
+    a = a.with_columns(time=pl.when(ends["kind"] == "landing").then(last_new).otherwise(a["time"]))
     ground_rows = ends["g_row"].fill_null(ends["a_row"])
     g = frame[ground_rows].select(pts)
     ends = ends.with_row_index("query").with_columns(

@@ -8,7 +8,8 @@ Rules (all per aircraft, vectorised over every aircraft at once):
   values so the result does not depend on input order;
 * stale repeats (a row identical in position, altitude, speed, track and flag to both
   its neighbours) are merged: feeds re-send the last state when they lose an
-  aircraft, which would otherwise look like an aircraft standing still in the air;
+  aircraft, which would otherwise look like an aircraft standing still in the air.
+  The run's last row is kept with ``_first_t``, when that state was first reported;
 * **impossible jumps**: consecutive positions whose implied speed exceeds
   ``max_speed_kt`` cut the track into *chunks*. A chunk that is short in time
   (``max_glitch_s``) and whose neighbours on both sides are reachable from each
@@ -214,6 +215,18 @@ def clean(
     stale = narrow.select(same.fill_null(False)).to_series()
     n_stale = int(stale.sum())
     narrow = narrow.filter(~stale)
+    # The kept last row of a run is not a sighting at its own time: the state was
+    # first reported at the run's first row (now the row before it). A landing is
+    # timed from that first report: an airborne aircraft whose feed kept re-sending
+    # its last state for 5 min was not still there 5 min later.
+    again = pl.lit(True)
+    for c in [*state, "_ac"]:
+        again = again & pl.col(c).eq_missing(pl.col(c).shift(1))
+    narrow = narrow.with_columns(
+        _first_t=pl.when(again.fill_null(False))
+        .then(pl.col("time").shift(1))
+        .otherwise(pl.col("time"))
+    )
 
     # Impossible horizontal jumps.
     dist = hop_km("lat", "lon", "_cos")
@@ -260,8 +273,8 @@ def clean(
         keep = np.zeros(frame.height, dtype=bool)
         keep[narrow["_i"].to_numpy()] = True
         frame = frame.filter(pl.Series(keep))
-    # the aircraft code (1, 2, ... in row order) travels on: the next steps need it too
-    frame = frame.with_columns(narrow["_ac"])
+    # the aircraft code (1, 2, ... in row order) and first-report times travel on
+    frame = frame.with_columns(narrow["_ac"], narrow["_first_t"])
 
     rejected_lf = pl.concat(rejected_parts, how="vertical")
     rejected = (

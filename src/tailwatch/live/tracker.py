@@ -36,7 +36,9 @@ Finality (stream time ``now``; ``T_last`` = the aircraft's last position)::
 Known, documented divergence: an aircraft whose signal was lost airborne and which
 reappears *on the ground* within ``gap_reach_km`` after its landing was finalised
 gets, in batch, a landing re-timed to the ground sighting; live has already emitted
-the first one (and emits the second too).
+the first one (and emits the second too). And a landing lost in the air is final
+``stop_gap_s`` after ``T_last``: its ``time_latest`` (batch: the next sighting) is empty
+when that sighting comes later.
 
 Bounded state, per aircraft:
 
