@@ -284,6 +284,27 @@ def test_savan_gap_to_a_ground_stop_far_away_is_not_called_off_runway() -> None:
 
 
 @pytest.mark.parametrize(
+    ("icao", "when", "runway", "confidence"),
+    [
+        # AFR73KR: first row at 500 ft over the far end of 26R, no track for 6 s
+        ("394c0c", _at(12, 51), "26R", "observed"),
+        # first rows at 875 / 1,025 ft just past 08L, no track yet
+        ("392ae2", _at(13, 53), "08L", "inferred"),
+        ("3950d1", _at(13, 48), "08L", "inferred"),
+    ],
+)
+def test_paris_departure_first_seen_without_a_track_still_lines_up(
+    icao: str, when: datetime, runway: str, confidence: str
+) -> None:
+    # Regression: the course of a row without a reported track came from the previous
+    # position only, so an aircraft's very first row had none and could line up with
+    # nothing: three CDG departures were "entered coverage at 500-1,025 ft, no airport".
+    det = _detect("paris_2021-10-07_quickstart.json.gz")
+    ev = _one(det, icao, "takeoff", when, tol_min=1.0)
+    assert (ev["airport"], ev["runway"], ev["confidence"]) == ("LFPG", runway, confidence)
+
+
+@pytest.mark.parametrize(
     ("icao", "last_new", "repeated_until"),
     [
         # 1,000 ft, 5.8 km before Beauvais 30 at 185 kt; the feed repeats it to 12:56:31

@@ -38,20 +38,26 @@ def prepare(frame: pl.DataFrame) -> pl.DataFrame:
             pl.col("alt_baro_ft") - pl.col("baro_offset_ft").fill_null(0.0), "alt_geom_ft"
         ),
     )
+    same_next = pl.col("_ac") == pl.col("_ac").shift(-1)
     course = frame["track_deg"].cast(pl.Float64).alias("course_deg")
     # Bearing from the previous position only where no track is reported (trigonometry
-    # on every row would cost more than the rest of this stage).
-    rows = frame.select(pl.col("_row").filter(pl.col("track_deg").is_null() & same_prev))
-    if rows.height:
-        r = rows.to_series()
-        ll = frame.select("lat", "lon")
-        cur, prev = ll[r], ll[r - 1]
-        b = pl.select(
-            bearing_deg(
-                pl.lit(prev["lat"]), pl.lit(prev["lon"]), pl.lit(cur["lat"]), pl.lit(cur["lon"])
-            )
+    # on every row would cost more than the rest of this stage); on an aircraft's first
+    # row, towards the next one (a departure first seen low before any velocity
+    # message still lines up with its runway: Paris AFR73KR at 500 ft off CDG 27L).
+    no_track = pl.col("track_deg").is_null()
+    ll = frame.select("lat", "lon")
+    first = (~same_prev).fill_null(True)  # the frame's row 0 has no previous row at all
+    for rows_expr, step in ((no_track & same_prev, -1), (no_track & first & same_next, 1)):
+        rows = frame.select(pl.col("_row").filter(rows_expr.fill_null(False))).to_series()
+        if rows.len() == 0:
+            continue
+        near = rows.cast(pl.Int64) + step
+        cur, other = ll[rows], ll[near]
+        a, b = (other, cur) if step < 0 else (cur, other)
+        bearing = pl.select(
+            bearing_deg(pl.lit(a["lat"]), pl.lit(a["lon"]), pl.lit(b["lat"]), pl.lit(b["lon"]))
         ).to_series()
-        course = course.scatter(r, b)
+        course = course.scatter(rows, bearing)
     return frame.with_columns(course)
 
 
