@@ -184,3 +184,33 @@ def test_spurious_ground_flag_at_altitude_makes_no_event(alt: float) -> None:
     det = detect(frame(pts))
     assert det.flights.height == 1
     assert det.events["airport"].null_count() == det.events.height
+
+
+def test_garbled_altitude_on_a_frozen_feed_after_touchdown_is_still_a_landing() -> None:
+    # Short final to LFPB 27 down to ~60 ft, then the feed freezes: one position just
+    # past the threshold, a stale 120 kt and a Gillham-garbled 37,975/38,000 ft, every
+    # 3 s for 6 min (longer than max_glitch_s, so cleaning keeps it). The frozen run
+    # is ground; it must not be flipped to "air, positions went stale" (an aircraft
+    # cannot climb 38,000 ft in 5 s), which left the flight "at 38,000 ft, 1 km from
+    # LFPB" instead of landed there.
+    rw = runway("LFPB", "27")
+    t_end = T0 + timedelta(minutes=30)
+    pts = approach(rw, t_end, land=False)
+    lat, lon = offset(rw.lat, rw.lon, rw.heading, 0.5)
+    pts += [
+        Point(
+            t_end + timedelta(seconds=3 * i),
+            lat,
+            lon,
+            38000.0 - 25 * (i % 2),
+            120.0,
+            rw.heading,
+            -512.0,
+            False,
+        )
+        for i in range(120)
+    ]
+    ev = detect(frame(pts)).events
+    landing = ev.filter(pl.col("kind") == "landing").row(0, named=True)
+    assert (landing["airport"], landing["confidence"]) == ("LFPB", "observed")
+    assert abs((landing["time"] - t_end).total_seconds()) <= 10

@@ -391,6 +391,7 @@ def _run_table(frame: pl.DataFrame) -> pl.DataFrame:
             seconds(pl.col("time").last(), pl.col("time").first()).alias("dur_s"),
             pl.col("height_ft").max().alias("hmax"),
             pl.col("height_ft").min().alias("hmin"),
+            pl.col("height_ft").drop_nulls().last().alias("hlast"),
             pl.col("speed_kt").min().alias("vmin"),
             pl.col("time").first().alias("t0"),
             pl.col("time").last().alias("t1"),
@@ -405,6 +406,7 @@ def _run_table(frame: pl.DataFrame) -> pl.DataFrame:
         g_prev=pl.when(same_prev).then(pl.col("ground").shift(1)),
         g_next=pl.when(same_next).then(pl.col("ground").shift(-1)),
         gap_before_s=pl.when(same_prev).then(seconds(pl.col("t0"), pl.col("t1").shift(1))),
+        hlast_prev=pl.when(same_prev).then(pl.col("hlast").shift(1)),
         gap_after_s=pl.when(same_next).then(seconds(pl.col("t0").shift(-1), pl.col("t1"))),
     )
 
@@ -551,11 +553,20 @@ def _persist(frame: pl.DataFrame, p: DetectionParams, index: AirportIndex) -> pl
     # aircraft whose positions went stale, not a landing.
     # It takes several heights, most of the run's, to say so: one garbled altitude on a
     # taxiing aircraft (HUAF408 sampled every 10 s: 4,407 ft) must not lift the taxi.
+    # Unless those heights cannot be reached from where the aircraft just was: 29,800 ft
+    # seconds after short final is a garbled altitude on an aircraft that has just
+    # landed, not a stale airborne one (the bench's copies of Paris 3cc1c8 at LFPB,
+    # whose altitudes are perturbed by a few feet: 31 of 36 lost their landing).
+    reachable = (
+        pl.col("hmin") - pl.col("hlast_prev")
+        <= p.max_vrate_fpm / 60.0 * pl.col("gap_before_s").clip(1.0, None) + p.altitude_slack_ft
+    ).fill_null(True)
     high_ground = (
         pl.col("ground")
         & (pl.col("hmin") > p.air_height_ft).fill_null(False)
         & (pl.col("n_height") >= p.min_ground_points)
         & (pl.col("n_height") * 2 >= pl.col("n"))
+        & reachable
     )
     frame = _flip(frame, runs, short_ground | high_ground)
     tg_runs = runs.filter(tg)["_run"]
