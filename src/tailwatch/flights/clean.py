@@ -205,28 +205,20 @@ def clean(
         _ac=(pl.col("icao24") != pl.col("icao24").shift(1)).fill_null(True).cum_sum(),
         _cos=cos_lat(pl.col("lat")),
     ).with_row_index("_i")
-    same = pl.lit(True)
-    for c in [*state, "_ac"]:
-        same = (
-            same
-            & pl.col(c).eq_missing(pl.col(c).shift(1))
-            & pl.col(c).eq_missing(pl.col(c).shift(-1))
-        )
-    stale = narrow.select(same.fill_null(False)).to_series()
-    n_stale = int(stale.sum())
-    narrow = narrow.filter(~stale)
-    # The kept last row of a run is not a sighting at its own time: the state was
-    # first reported at the run's first row (now the row before it). A landing is
-    # timed from that first report: an airborne aircraft whose feed kept re-sending
-    # its last state for 5 min was not still there 5 min later.
-    again = pl.lit(True)
+    again = pl.lit(True)  # identical to the row before (same aircraft)
     for c in [*state, "_ac"]:
         again = again & pl.col(c).eq_missing(pl.col(c).shift(1))
-    narrow = narrow.with_columns(
-        _first_t=pl.when(again.fill_null(False))
-        .then(pl.col("time").shift(1))
-        .otherwise(pl.col("time"))
+    marks = narrow.select(
+        _again=again.fill_null(False),
+        # The kept last row of a run is not a sighting at its own time: the state was
+        # first reported at the run's first row. A landing is timed from that first
+        # report: an airborne aircraft whose feed kept re-sending its last state for
+        # 5 min was not still there 5 min later.
+        _first_t=pl.when(~again.fill_null(False)).then(pl.col("time")).forward_fill(),
     )
+    stale = marks["_again"] & marks["_again"].shift(-1, fill_value=False)
+    n_stale = int(stale.sum())
+    narrow = narrow.with_columns(marks["_first_t"]).filter(~stale)
 
     # Impossible horizontal jumps.
     dist = hop_km("lat", "lon", "_cos")

@@ -391,7 +391,6 @@ def _run_table(frame: pl.DataFrame) -> pl.DataFrame:
             seconds(pl.col("time").last(), pl.col("time").first()).alias("dur_s"),
             pl.col("height_ft").max().alias("hmax"),
             pl.col("height_ft").min().alias("hmin"),
-            pl.col("height_ft").drop_nulls().last().alias("hlast"),
             pl.col("speed_kt").min().alias("vmin"),
             pl.col("time").first().alias("t0"),
             pl.col("time").last().alias("t1"),
@@ -406,7 +405,6 @@ def _run_table(frame: pl.DataFrame) -> pl.DataFrame:
         g_prev=pl.when(same_prev).then(pl.col("ground").shift(1)),
         g_next=pl.when(same_next).then(pl.col("ground").shift(-1)),
         gap_before_s=pl.when(same_prev).then(seconds(pl.col("t0"), pl.col("t1").shift(1))),
-        hlast_prev=pl.when(same_prev).then(pl.col("hlast").shift(1)),
         gap_after_s=pl.when(same_next).then(seconds(pl.col("t0").shift(-1), pl.col("t1"))),
     )
 
@@ -557,18 +555,29 @@ def _persist(frame: pl.DataFrame, p: DetectionParams, index: AirportIndex) -> pl
     # seconds after short final is a garbled altitude on an aircraft that has just
     # landed, not a stale airborne one (the bench's copies of Paris 3cc1c8 at LFPB,
     # whose altitudes are perturbed by a few feet: 31 of 36 lost their landing).
-    reachable = (
-        pl.col("hmin") - pl.col("hlast_prev")
-        <= p.max_vrate_fpm / 60.0 * pl.col("gap_before_s").clip(1.0, None) + p.altitude_slack_ft
-    ).fill_null(True)
     high_ground = (
         pl.col("ground")
         & (pl.col("hmin") > p.air_height_ft).fill_null(False)
         & (pl.col("n_height") >= p.min_ground_points)
         & (pl.col("n_height") * 2 >= pl.col("n"))
-        & reachable
     )
-    frame = _flip(frame, runs, short_ground | high_ground)
+    runs = runs.with_columns(high=high_ground)
+    high = runs.filter(pl.col("high") & (pl.col("g_prev") == False))  # noqa: E712
+    if high.height:
+        # the last known height before each candidate (a few runs: not a per-run
+        # aggregate over every row)
+        before = (
+            frame.filter(pl.col("_run").is_in((high["_run"] - 1).implode()))
+            .group_by("_run")
+            .agg(hlast_prev=pl.col("height_ft").drop_nulls().last())
+            .with_columns(pl.col("_run") + 1)
+        )
+        unreachable = high.join(before, on="_run").filter(
+            pl.col("hmin") - pl.col("hlast_prev")
+            > p.max_vrate_fpm / 60.0 * pl.col("gap_before_s").clip(1.0, None) + p.altitude_slack_ft
+        )["_run"]
+        runs = runs.with_columns(high=pl.col("high") & ~pl.col("_run").is_in(unreachable.implode()))
+    frame = _flip(frame, runs, short_ground | pl.col("high"))
     tg_runs = runs.filter(tg)["_run"]
     return frame.with_columns(
         touch_and_go=pl.when(pl.col("_run").is_in(tg_runs.implode())).then(pl.col("_run"))
