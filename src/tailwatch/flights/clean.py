@@ -225,8 +225,8 @@ def clean(
     # Feeds repeat a position until a new one arrives: time the hop from when the
     # previous position was *first* reported, not from its last repeat.
     moved = (pl.col("lat") != pl.col("lat").shift(1)) | (pl.col("lon") != pl.col("lon").shift(1))
-    first_t = pl.when(moved.fill_null(True)).then(pl.col("time")).forward_fill()
-    dt_h = seconds(pl.col("time"), first_t.shift(1)).clip(1.0, None) / 3600.0
+    moved_t = pl.when(moved.fill_null(True)).then(pl.col("time")).forward_fill()
+    dt_h = seconds(pl.col("time"), moved_t.shift(1)).clip(1.0, None) / 3600.0
     jump = (dist - params.position_slack_km) / KM_PER_NM / dt_h > params.max_speed_kt
     gap_h = seconds(pl.col("n_time"), pl.col("p_time")).clip(1.0, None) / 3600.0
     feasible = (

@@ -561,23 +561,21 @@ def _persist(frame: pl.DataFrame, p: DetectionParams, index: AirportIndex) -> pl
         & (pl.col("n_height") >= p.min_ground_points)
         & (pl.col("n_height") * 2 >= pl.col("n"))
     )
-    runs = runs.with_columns(high=high_ground)
-    high = runs.filter(pl.col("high") & (pl.col("g_prev") == False))  # noqa: E712
-    if high.height:
-        # the last known height before each candidate (a few runs: not a per-run
-        # aggregate over every row)
-        before = (
-            frame.filter(pl.col("_run").is_in((high["_run"] - 1).implode()))
-            .group_by("_run")
-            .agg(hlast_prev=pl.col("height_ft").drop_nulls().last())
-            .with_columns(pl.col("_run") + 1)
-        )
-        unreachable = high.join(before, on="_run").filter(
-            pl.col("hmin") - pl.col("hlast_prev")
-            > p.max_vrate_fpm / 60.0 * pl.col("gap_before_s").clip(1.0, None) + p.altitude_slack_ft
-        )["_run"]
-        runs = runs.with_columns(high=pl.col("high") & ~pl.col("_run").is_in(unreachable.implode()))
-    frame = _flip(frame, runs, short_ground | pl.col("high"))
+    # the last known height before each candidate (a few runs: not a per-run aggregate
+    # over every row)
+    cand = runs.filter(high_ground & (pl.col("g_prev") == False))  # noqa: E712
+    before = (
+        frame.filter(pl.col("_run").is_in((cand["_run"] - 1).implode()))
+        .group_by("_run")
+        .agg(hlast_prev=pl.col("height_ft").drop_nulls().last())
+        .with_columns(pl.col("_run") + 1)
+    )
+    unreachable = cand.join(before, on="_run").filter(
+        pl.col("hmin") - pl.col("hlast_prev")
+        > p.max_vrate_fpm / 60.0 * pl.col("gap_before_s").clip(1.0, None) + p.altitude_slack_ft
+    )["_run"]
+    stale_air = high_ground & ~pl.col("_run").is_in(unreachable.implode())
+    frame = _flip(frame, runs, short_ground | stale_air)
     tg_runs = runs.filter(tg)["_run"]
     return frame.with_columns(
         touch_and_go=pl.when(pl.col("_run").is_in(tg_runs.implode())).then(pl.col("_run"))

@@ -43,21 +43,21 @@ def prepare(frame: pl.DataFrame) -> pl.DataFrame:
     # Bearing from the previous position only where no track is reported (trigonometry
     # on every row would cost more than the rest of this stage); on an aircraft's first
     # row, towards the next one (a departure first seen low before any velocity
-    # message still lines up with its runway: Paris AFR73KR at 500 ft off CDG 27L).
-    no_track = pl.col("track_deg").is_null()
-    ll = frame.select("lat", "lon")
-    first = (~same_prev).fill_null(True)  # the frame's row 0 has no previous row at all
-    for rows_expr, step in ((no_track & same_prev, -1), (no_track & first & same_next, 1)):
-        rows = frame.select(pl.col("_row").filter(rows_expr.fill_null(False))).to_series()
-        if rows.len() == 0:
-            continue
-        near = rows.cast(pl.Int64) + step
-        cur, other = ll[rows], ll[near]
-        a, b = (other, cur) if step < 0 else (cur, other)
+    # message still lines up with its runway: Paris AFR73KR at 500 ft off CDG 26R).
+    # Either way the bearing of the hop from row ``src`` to row ``src + 1``.
+    has_prev = same_prev.fill_null(False)
+    need = pl.col("track_deg").is_null() & (has_prev | same_next.fill_null(False))
+    picked = frame.select(
+        pl.col("_row").filter(need),
+        _src=(pl.col("_row").cast(pl.Int64) - has_prev.cast(pl.Int64)).filter(need),
+    )
+    if picked.height:
+        ll = frame.select("lat", "lon")
+        a, b = ll[picked["_src"]], ll[picked["_src"] + 1]
         bearing = pl.select(
             bearing_deg(pl.lit(a["lat"]), pl.lit(a["lon"]), pl.lit(b["lat"]), pl.lit(b["lon"]))
         ).to_series()
-        course = course.scatter(rows, bearing)
+        course = course.scatter(picked["_row"], bearing)
     return frame.with_columns(course)
 
 
