@@ -214,3 +214,29 @@ def test_garbled_altitude_on_a_frozen_feed_after_touchdown_is_still_a_landing() 
     landing = ev.filter(pl.col("kind") == "landing").row(0, named=True)
     assert (landing["airport"], landing["confidence"]) == ("LFPB", "observed")
     assert abs((landing["time"] - t_end).total_seconds()) <= 10
+
+
+def test_burst_of_garbled_altitudes_after_touchdown_is_still_a_landing() -> None:
+    # Short final to LFPB 27 down to ~60 ft, then within one minute, on a frozen
+    # position past the threshold: 19,950 ft x5, 37,975 x2, field+125 x2, then
+    # 38,000/37,975 x10 (Paris AFR84UW's pattern). No single chunk of the burst is
+    # three times its neighbour; together they are a glitch at the track's end.
+    rw = runway("LFPB", "27")
+    t_end = T0 + timedelta(minutes=30)
+    pts = approach(rw, t_end, land=False)
+    lat, lon = offset(rw.lat, rw.lon, rw.heading, 0.5)
+    burst = [19950.0] * 5 + [37975.0] * 2 + [rw.elev + 125] * 2 + [38000.0, 37975.0] * 5
+    pts += [
+        Point(t_end + timedelta(seconds=2 + 3 * i), lat, lon, alt, 120.0, rw.heading, -512.0, False)
+        for i, alt in enumerate(burst)
+    ]
+    det = detect(frame(pts), keep_positions=True)
+    landing = det.events.filter(pl.col("kind") == "landing").row(0, named=True)
+    assert (landing["airport"], landing["confidence"]) == ("LFPB", "observed")
+    assert abs((landing["time"] - t_end).total_seconds()) <= 10
+    # 3 of the 19,950s are a stale run merged into its last row; the other 16 rows go
+    assert det.counts["merged_duplicates_or_repeats"] == 3
+    assert det.rejected.height == 16
+    assert set(det.rejected["reason"]) == {"altitude_glitch"}
+    assert det.positions is not None
+    assert det.positions.filter(pl.col("time") > t_end).height == 0

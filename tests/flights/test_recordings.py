@@ -395,3 +395,32 @@ def test_paris_frozen_feed_after_landing_is_not_a_take_off() -> None:
     )
     assert after.height == 0, after
     assert _one(det, "3944f5", "landing", _at(13, 9))["airport"] == "LFPG"
+
+
+def test_paris_touchdown_hidden_by_a_burst_of_garbled_altitudes_is_a_landing() -> None:
+    # AFR84UW (3946e2) is at 250 ft lined up with CDG 08R at 14:28:33; its on-ground
+    # flag shows at 14:28:34. Its last minute then reads 19,950 (x5), 37,975 (x2), 125
+    # (x2) and 37,975/38,000 ft (to 14:29:35) on a frozen position. No one chunk of
+    # that burst outweighs its neighbour, so it used to be kept: 'left coverage at
+    # 38,000 ft, 2 km S of LFPG'.
+    det = _detect("paris_2021-10-07_quickstart.json.gz")
+    ev = _one(det, "3946e2", "landing", _at(14, 29))
+    assert (ev["airport"], ev["confidence"], ev["runway"]) == ("LFPG", "observed", "08R")
+    assert _at(14, 28) <= ev["time"] <= _at(14, 29)
+    burst = det.rejected.filter(
+        (pl.col("icao24") == "3946e2")
+        & (pl.col("time") > datetime(2021, 10, 7, 14, 28, 33, tzinfo=UTC))
+    )
+    # all 19 rows of the burst (the two 125 ft ones sit between 37,975s: a spike too)
+    assert burst.height == 19
+    assert set(burst["reason"]) == {"altitude_glitch"}
+
+
+def test_noisy_climb_is_not_cut_off_the_track_end() -> None:
+    # noisy_takeoff's climb ends at 21,925 ft at 17:47:45 with altitudes jittering by
+    # 400-900 ft from one second to the next: noise, not a garbled end burst. Its last
+    # 20 s must stay; of its last 45 s only the lone 38,000 ft spike goes.
+    det = _detect("noisy_takeoff.json.gz")
+    assert det.flights["last_seen"].to_list() == [datetime(2019, 11, 11, 17, 47, 45, tzinfo=UTC)]
+    late = det.rejected.filter(pl.col("time") > datetime(2019, 11, 11, 17, 47, tzinfo=UTC))
+    assert late["alt_baro_ft"].to_list() == [38000.0]

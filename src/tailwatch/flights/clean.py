@@ -15,8 +15,9 @@ Rules (all per aircraft, vectorised over every aircraft at once):
   (``max_glitch_s``) and whose neighbours on both sides are reachable from each
   other is a glitch (a spike, or a burst of spoofed positions); its neighbours are
   kept. At the ends of a track a short chunk against one at least three times longer
-  is a glitch too (one side of an impossible jump is wrong: the smaller one).
-  Reason ``impossible_jump``;
+  is a glitch too (one side of an impossible jump is wrong: the smaller one), and
+  so is a burst of small chunks at a track's end that the rest of the track cannot
+  reach (:func:`_ragged_ends`). Reason ``impossible_jump``;
 * **altitude glitches**: the same on barometric altitudes with ``max_vrate_fpm``:
   a short plateau entered and left by impossible climbs whose two sides agree.
   Reason ``altitude_glitch``.
@@ -48,6 +49,13 @@ def _cast(have: pl.Schema, target: pl.Schema) -> list[pl.Expr]:
     return [*(pl.col(c).cast(t) for c, t in target.items() if c in have), pl.col(SOURCE_ROW)]
 
 
+#: Margins of the ragged-end rule (:func:`_ragged_ends`): only values this far beyond
+#: reach are cut off a track's end. Garbled altitudes are off by thousands of feet,
+#: garbled positions by many kilometres; noise is a few hundred feet / metres.
+_ROOMY_FT = 2000.0
+_ROOMY_KM = 5.0
+
+
 def _new_aircraft() -> pl.Expr:
     return (pl.col("_ac") != pl.col("_ac").shift(1)).fill_null(True)
 
@@ -59,13 +67,15 @@ def _glitch_chunks(
     value_cols: list[str],
     feasible: pl.Expr,
     params: DetectionParams,
+    roomy: pl.Expr,
 ) -> pl.Series:
     """Boolean per row: the row belongs to a glitch chunk.
 
     ``jump`` marks rows (among ``valid`` ones) that cannot follow the previous valid
     row; ``feasible`` is evaluated on a per-chunk table with ``p_<col>`` (previous
     chunk's last values, ``p_time``) and ``n_<col>`` (next chunk's first values,
-    ``n_time``) and says whether the previous and next chunks can be joined.
+    ``n_time``) and says whether the previous and next chunks can be joined;
+    ``roomy`` is the same with a wide margin, for :func:`_ragged_ends`.
     """
     work = frame.select(
         "_ac",
@@ -121,10 +131,109 @@ def _glitch_chunks(
     edge = (
         (pl.col("has_p") ^ pl.col("has_n")) & short & (pl.coalesce("p_n", "n_n") >= 3 * pl.col("n"))
     )
-    bad = chunks.filter(inner | edge)["_chunk"]
+    flagged = chunks.with_columns(_bad=(inner | edge).fill_null(False))
+    bad = pl.concat(
+        [
+            flagged.filter(pl.col("_bad"))["_chunk"],
+            _ragged_ends(flagged.filter(~pl.col("_bad")), value_cols, roomy, params),
+        ]
+    )
     return work.select(
         (pl.col("_chunk").is_in(bad.implode()) & pl.col("_valid")).alias("glitch")
     ).to_series()
+
+
+def _ragged_ends(
+    chunks: pl.DataFrame, value_cols: list[str], roomy: pl.Expr, params: DetectionParams
+) -> pl.Series:
+    """``_chunk`` of the small chunks at a track's end (or start) that the track itself
+    could not reach.
+
+    A track can end in a burst of garbled values alternating with good ones: Paris
+    3946e2 on CDG's runway reports 250 ft, then 19,950, 37,975, 125 and 38,000 ft
+    within a minute. No single chunk there is three times its neighbour, so the edge
+    rule of :func:`_glitch_chunks` keeps all of them. Here the chunks that remain
+    after that rule are first merged with their predecessor where the two join up;
+    then, at each end, the first merged chunk that outweighs everything beyond it
+    three times over (within ``max_glitch_s``) is the anchor, and every chunk beyond
+    it that it cannot reach (or be reached from) is a glitch.
+
+    "Join up" and "reach" are judged with a wide margin (``roomy``): noisy altitudes
+    that break the strict rate test by a few hundred feet (the noisy_takeoff
+    recording) are a climb, not a glitch, and must not be cut off the track's end.
+    """
+    c = pl.col
+    same_prev = c("_ac") == c("_ac").shift(1)
+    linked = chunks.with_columns(
+        p_time=c("t1").shift(1),
+        n_time=c("t0"),
+        **{f"p_{v}": c(f"l_{v}").shift(1) for v in value_cols},
+        **{f"n_{v}": c(f"f_{v}") for v in value_cols},
+    ).with_columns(_sc=(~(same_prev & roomy).fill_null(False)).cum_sum())
+    ends = [f"{e}_{v}" for e in "fl" for v in value_cols]
+    merged = (
+        linked.group_by("_sc", maintain_order=True)
+        .agg(
+            c("_ac").first(),
+            c("n").sum(),
+            c("t0").first(),
+            c("t1").last(),
+            *(c(e).first() if e.startswith("f_") else c(e).last() for e in ends),
+        )
+        .with_columns(
+            _before=c("n").cum_sum().over("_ac") - c("n"),
+            _after=c("n").sum().over("_ac") - c("n").cum_sum().over("_ac"),
+        )
+    )
+    limit = params.max_glitch_s
+    # tail: the last anchor of each aircraft; head: the first
+    tail_ok = (
+        (c("_after") > 0)
+        & (c("n") >= 3 * c("_after"))
+        & (seconds(c("t1").last().over("_ac"), c("t0").shift(-1)) <= limit)
+    )
+    head_ok = (
+        (c("_before") > 0)
+        & (c("n") >= 3 * c("_before"))
+        & (seconds(c("t1").shift(1), c("t0").first().over("_ac")) <= limit)
+    )
+    merged = merged.with_columns(
+        _tail=pl.when(tail_ok).then(c("_sc")).max().over("_ac"),
+        _head=pl.when(head_ok).then(c("_sc")).min().over("_ac"),
+    )
+    anchor_cols = ["_ac", "t0", "t1", *ends]
+    tail = (
+        merged.filter(c("_sc") > c("_tail"))
+        .join(
+            merged.filter(c("_sc") == c("_tail")).select(anchor_cols),
+            on="_ac",
+            suffix="_a",
+        )
+        .select(
+            "_sc",
+            p_time="t1_a",
+            n_time="t0",
+            **{f"p_{v}": f"l_{v}_a" for v in value_cols},
+            **{f"n_{v}": f"f_{v}" for v in value_cols},
+        )
+    )
+    head = (
+        merged.filter(c("_sc") < c("_head"))
+        .join(
+            merged.filter(c("_sc") == c("_head")).select(anchor_cols),
+            on="_ac",
+            suffix="_a",
+        )
+        .select(
+            "_sc",
+            p_time="t1",
+            n_time="t0_a",
+            **{f"p_{v}": f"l_{v}" for v in value_cols},
+            **{f"n_{v}": f"f_{v}_a" for v in value_cols},
+        )
+    )
+    stray = pl.concat([tail, head]).filter((~roomy).fill_null(False))["_sc"]
+    return linked.filter(c("_sc").is_in(stray.implode()))["_chunk"]
 
 
 def _dedupe_sorted(frame: pl.DataFrame) -> pl.DataFrame:
@@ -229,11 +338,10 @@ def clean(
     dt_h = seconds(pl.col("time"), moved_t.shift(1)).clip(1.0, None) / 3600.0
     jump = (dist - params.position_slack_km) / KM_PER_NM / dt_h > params.max_speed_kt
     gap_h = seconds(pl.col("n_time"), pl.col("p_time")).clip(1.0, None) / 3600.0
-    feasible = (
-        haversine_km(pl.col("p_lat"), pl.col("p_lon"), pl.col("n_lat"), pl.col("n_lon"))
-        - params.position_slack_km
-    ) / KM_PER_NM / gap_h <= params.max_speed_kt
-    pos_glitch = _glitch_chunks(narrow, pl.lit(True), jump, ["lat", "lon"], feasible, params)
+    apart = haversine_km(pl.col("p_lat"), pl.col("p_lon"), pl.col("n_lat"), pl.col("n_lon"))
+    feasible = (apart - params.position_slack_km) / KM_PER_NM / gap_h <= params.max_speed_kt
+    roomy = (apart - _ROOMY_KM) / KM_PER_NM / gap_h <= params.max_speed_kt
+    pos_glitch = _glitch_chunks(narrow, pl.lit(True), jump, ["lat", "lon"], feasible, params, roomy)
     rejected_parts.append(
         frame[narrow["_i"].filter(pos_glitch)].lazy().with_columns(reason=pl.lit("impossible_jump"))
     )
@@ -251,10 +359,17 @@ def clean(
     # forward_fill crosses aircraft boundaries, but a new aircraft starts a chunk anyway.
     alt_jump = (alt - prev_alt).abs() > limit
     gap_s = seconds(pl.col("n_time"), pl.col("p_time")).clip(1.0, None)
-    alt_feasible = (pl.col("n_alt_baro_ft") - pl.col("p_alt_baro_ft")).abs() <= (
-        params.max_vrate_fpm / 60.0 * gap_s + params.altitude_slack_ft
+    climb = (pl.col("n_alt_baro_ft") - pl.col("p_alt_baro_ft")).abs()
+    reach = params.max_vrate_fpm / 60.0 * gap_s
+    alt_glitch = _glitch_chunks(
+        narrow,
+        has_alt,
+        alt_jump,
+        ["alt_baro_ft"],
+        climb <= reach + params.altitude_slack_ft,
+        params,
+        climb <= reach + _ROOMY_FT,
     )
-    alt_glitch = _glitch_chunks(narrow, has_alt, alt_jump, ["alt_baro_ft"], alt_feasible, params)
     rejected_parts.append(
         frame[narrow["_i"].filter(alt_glitch)].lazy().with_columns(reason=pl.lit("altitude_glitch"))
     )
