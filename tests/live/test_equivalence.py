@@ -79,12 +79,31 @@ def _stamped(tick: TickResult) -> pl.DataFrame:
     return tick.events.with_columns(_emitted=pl.lit(tick.now, TIME))
 
 
-def assert_same(live: pl.DataFrame, batch: pl.DataFrame) -> None:
+def assert_same(live: pl.DataFrame, batch: pl.DataFrame, *, reread: int = 0) -> None:
+    """Live emits exactly batch's events, but for ``reread`` documented landings.
+
+    A landing lost on short final is final ``stop_gap_s`` after the last position; when
+    the aircraft is next seen on the ground at that field, batch re-times the landing
+    to that sighting while live keeps the reading it emitted (docs/live.md). Such a
+    pair has the same flight, airport and confidence, within 2 min.
+    """
     assert live["event_id"].is_duplicated().sum() == 0, "an event was emitted twice"
+    assert live.select("flight_id", "kind").is_duplicated().sum() == 0, "a flight end twice"
     missing = batch.join(live, on="event_id", how="anti")
     extra = live.join(batch, on="event_id", how="anti")
-    assert missing.height == 0, missing
-    assert extra.height == 0, extra
+    pairs = extra.join(
+        missing.select("flight_id", "kind", "airport", "confidence", pl.col("time").alias("_bt")),
+        on=["flight_id", "kind", "airport", "confidence"],
+    ).filter(
+        (pl.col("kind") == "landing")
+        & ((pl.col("time") - pl.col("_bt")).abs() <= pl.duration(minutes=2))
+    )
+    assert pairs.height == reread, pairs
+    assert missing.height == reread, missing
+    assert extra.height == reread, extra
+    if reread:
+        live = live.filter(~pl.col("event_id").is_in(extra["event_id"].implode()))
+        batch = batch.filter(~pl.col("event_id").is_in(missing["event_id"].implode()))
     # The one column live cannot know when it emits: a landing lost in the air is
     # final ``stop_gap_s`` after the last position, and batch bounds it by the next
     # sighting (``time_latest``), which may come later (docs/live.md).
@@ -133,7 +152,11 @@ def test_paris_watched_aircraft_equivalence() -> None:
 @pytest.mark.slow
 def test_paris_equivalence() -> None:
     pos = _positions(PARIS)
-    assert_same(replay(pos, 30.0), batch_events(pos))
+    # One re-read landing: AFR53HM (3944e1) is at 250 ft on CDG 26L's final when its
+    # feed freezes on one position (12:20:17); live emits "landed LFPG 12:20:40,
+    # observed" at 12:35. Once the aircraft shows up again, leaving CDG at 14:26,
+    # batch reads the frozen rows as ground and times the landing at 12:20:17.
+    assert_same(replay(pos, 30.0), batch_events(pos), reread=1)
 
 
 @pytest.mark.slow

@@ -36,7 +36,8 @@ Finality (stream time ``now``; ``T_last`` = the aircraft's last position)::
 Known, documented divergence: an aircraft whose signal was lost airborne and which
 reappears *on the ground* within ``gap_reach_km`` after its landing was finalised
 gets, in batch, a landing re-timed to the ground sighting; live has already emitted
-the first one (and emits the second too). And a landing lost in the air is final
+the first reading and keeps it (a flight end is emitted once: ``stats.superseded``
+counts the re-readings not emitted). And a landing lost in the air is final
 ``stop_gap_s`` after ``T_last``: its ``time_latest`` (batch: the next sighting) is empty
 when that sighting comes later.
 
@@ -161,6 +162,7 @@ class TrackerStats:
     detect_calls: int = 0
     events_final: int = 0
     suppressed_artifacts: int = 0
+    superseded: int = 0
     cuts: int = 0
     evicted: int = 0
     forgotten: int = 0
@@ -414,8 +416,14 @@ class LiveTracker:
         else:
             cand = _empty(_PENDING)
         # Drop what was emitted already and the artificial events at a window start.
-        emitted = self.final.filter(pl.col("icao24").is_in(list(touched))).select("event_id")
-        cand = cand.join(emitted, on="event_id", how="anti")
+        emitted = self.final.filter(pl.col("icao24").is_in(list(touched)))
+        cand = cand.join(emitted.select("event_id"), on="event_id", how="anti")
+        # An emitted flight end is final: a later re-reading of it is not emitted again
+        # (a landing lost on short final, emitted stop_gap_s later, whose aircraft is
+        # next seen on the ground there: batch re-times it to that sighting).
+        n = cand.height
+        cand = cand.join(emitted.select("flight_id", "kind"), on=["flight_id", "kind"], how="anti")
+        self.stats.superseded += n - cand.height
         floors = meta.select("icao24", "floor")
         cand = cand.join(floors, on="icao24", how="left")
         artifact = (pl.col("time") < pl.col("floor") + _dt(h)).fill_null(False)
@@ -478,18 +486,23 @@ class LiveTracker:
             _left=pl.col("time").cum_count(reverse=True).over("icao24", "_seg"),
             _after=pl.col("time").cum_count(reverse=True).over("icao24"),
         )
-        at = cand.sort("icao24", "time").join_asof(
-            rows.rename({"time": "_rt"}),
-            left_on="time",
-            right_on="_rt",
-            by="icao24",
-            strategy="forward",
-            check_sortedness=False,
-        )
+        # The row at (or first after) each event. A landing extrapolated to the runway
+        # (signal lost on final) is timed after the aircraft's last row: that row.
         at = (
-            at.join(segs, on=["icao24", "_seg"], how="left")
-            .join(chunks, on=["icao24", "_chunk"], how="left")
-            .join(last, on="icao24", how="left")
+            cand.join(last, on="icao24", how="left")
+            .with_columns(_q=pl.min_horizontal("time", "_tlast"))
+            .sort("icao24", "_q")
+            .join_asof(
+                rows.rename({"time": "_rt"}),
+                left_on="_q",
+                right_on="_rt",
+                by="icao24",
+                strategy="forward",
+                check_sortedness=False,
+            )
+        )
+        at = at.join(segs, on=["icao24", "_seg"], how="left").join(
+            chunks, on=["icao24", "_chunk"], how="left"
         )
         fl = flights.select("flight_id", pl.col("last_seen").alias("_fl_end"))
         at = at.join(fl, on="flight_id", how="left")
