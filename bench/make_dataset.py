@@ -13,7 +13,7 @@ Writes, each with the same rows:
 Rows are in time order within each copy (as OpenSky dumps are), not by aircraft,
 except in the ``_by_aircraft`` file: the other order readers keep as it comes.
 
-    python bench/make_dataset.py [--copies 36]
+    python bench/make_dataset.py [--copies 36] [--traffic-only]
 """
 
 from __future__ import annotations
@@ -91,6 +91,9 @@ def to_opensky(df: pl.DataFrame) -> pl.DataFrame:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--copies", type=int, default=36)
+    parser.add_argument(
+        "--traffic-only", action="store_true", help="only paris_x{N}.parquet (bench_scale)"
+    )
     args = parser.parse_args()
     OUT.mkdir(exist_ok=True)
     t0 = time.perf_counter()
@@ -98,6 +101,10 @@ def main() -> None:
     big = repeated(base, args.copies)
     n = args.copies
     to_traffic(big).write_parquet(OUT / f"paris_x{n}.parquet")
+    if args.traffic_only:
+        took = time.perf_counter() - t0
+        print(f"{big.height:,} rows in {OUT / f'paris_x{n}.parquet'} ({took:.0f} s)")
+        return
     opensky = to_opensky(big)
     opensky.write_parquet(OUT / f"states_x{n}.parquet")
     opensky.write_csv(OUT / f"states_x{n}.csv")

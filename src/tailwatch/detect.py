@@ -25,7 +25,7 @@ from tailwatch.flights.ground import add_state
 from tailwatch.flights.params import DetectionParams
 from tailwatch.flights.segment import prepare, segment, segments
 from tailwatch.reference.airports import AirportIndex
-from tailwatch.sources.order import SOURCE_ROW, by_aircraft
+from tailwatch.sources.order import SOURCE_ROW, AircraftOrder, by_aircraft
 
 
 @dataclass(frozen=True)
@@ -57,6 +57,10 @@ _USED = [c for c in POSITIONS if c not in _UNUSED]
 
 #: Below this many rows one worker is faster than splitting (thread start-up, merge).
 _SPLIT_MIN_ROWS = 500_000
+#: At most this many rows are detected at once per worker: the detector's working
+#: columns then take ``workers x`` this, whatever the input's size (a day of global
+#: traffic is ~10x the 10 M-row bench file).
+_PART_MAX_ROWS = 2_000_000
 
 
 def detect(
@@ -71,25 +75,31 @@ def detect(
 
     Detection is a function of each aircraft's rows alone, so the rows are grouped by
     aircraft (readers deliver them in time order) and cut at aircraft boundaries into
-    ``workers`` parts (default: polars' thread-pool size) detected in parallel
-    threads, the way Spark would run partitions; the merged result is the same as one
-    pass. Most of the detector's column operations are sequential
-    within one column, so this is what keeps every core busy.
+    at least ``workers`` parts (default: polars' thread-pool size) of at most
+    ``_PART_MAX_ROWS`` rows, detected by ``workers`` threads, the way Spark would run
+    partitions; the merged result is the same as one pass. Most of the detector's
+    column operations are sequential within one column, so this is what keeps every
+    core busy; the part size bounds the memory the detector adds to its input.
     """
     params = params or DetectionParams()
     index = index or AirportIndex.default()
     frame = positions.collect() if isinstance(positions, pl.LazyFrame) else positions
-    parts = _split_by_aircraft(frame, workers or pl.thread_pool_size())
-    if len(parts) == 1:
-        found = _detect_part(parts[0], params, index, keep_positions=keep_positions)
+    workers = workers or pl.thread_pool_size()
+    order = by_aircraft(frame, _USED)
+    cuts = _cuts(order, max(workers, -(-frame.height // _PART_MAX_ROWS)))
+
+    def run(cut: tuple[int, int]) -> Detection:
+        # each worker gathers its own part: only the parts in work are copies
+        part = order.take(cut[0], cut[1] - cut[0])
+        return _detect_part(part, params, index, keep_positions=keep_positions)
+
+    if len(cuts) == 1:
+        found = run(cuts[0])
     else:
-        with ThreadPoolExecutor(max_workers=len(parts), thread_name_prefix="detect") as pool:
-            results = list(
-                pool.map(
-                    lambda part: _detect_part(part, params, index, keep_positions=keep_positions),
-                    parts,
-                )
-            )
+        with ThreadPoolExecutor(
+            max_workers=min(workers, len(cuts)), thread_name_prefix="detect"
+        ) as pool:
+            results = list(pool.map(run, cuts))
         found = _merge(results, keep_positions=keep_positions)
     return _restore(found, frame)
 
@@ -111,20 +121,19 @@ def _restore(found: Detection, source: pl.DataFrame) -> Detection:
     )
 
 
-def _split_by_aircraft(frame: pl.DataFrame, workers: int) -> list[pl.DataFrame]:
-    """``frame`` grouped by aircraft, cut at aircraft boundaries into ``workers`` parts.
+def _cuts(order: AircraftOrder, parts: int) -> list[tuple[int, int]]:
+    """(start, end) rows of ``parts`` parts of the grouped rows, cut between aircraft.
 
     One part when small, or when the addresses cannot be keyed as numbers (then
     cleaning sorts them on the text).
     """
-    frame, keys = by_aircraft(frame, _USED)
-    n = frame.height
-    if keys is None or workers < 2 or n < _SPLIT_MIN_ROWS:
-        return [frame]
+    keys, n = order.keys, order.height
+    if keys is None or parts < 2 or n < _SPLIT_MIN_ROWS:
+        return [(0, n)]
     cuts = [0]
-    for k in range(1, workers):
-        # the aircraft boundary before row k * n / workers, else the one after it
-        at = keys[k * n // workers]
+    for k in range(1, parts):
+        # the aircraft boundary before row k * n / parts, else the one after it
+        at = keys[k * n // parts]
         nxt = int(keys.search_sorted(at, side="left"))
         if nxt <= cuts[-1]:
             nxt = int(keys.search_sorted(at, side="right"))
@@ -132,7 +141,13 @@ def _split_by_aircraft(frame: pl.DataFrame, workers: int) -> list[pl.DataFrame]:
             cuts.append(nxt)
     cuts.append(n)
     # "ABC123" and "abc123" share a key, so they land in one part (cleaning merges them)
-    return [frame.slice(a, b - a) for a, b in itertools.pairwise(cuts) if b > a]
+    return [(a, b) for a, b in itertools.pairwise(cuts) if b > a]
+
+
+def _split_by_aircraft(frame: pl.DataFrame, parts: int) -> list[pl.DataFrame]:
+    """``frame`` grouped by aircraft and cut into ``parts`` parts, all gathered."""
+    order = by_aircraft(frame, _USED)
+    return [order.take(a, b - a) for a, b in _cuts(order, parts)]
 
 
 def _merge(results: list[Detection], *, keep_positions: bool) -> Detection:

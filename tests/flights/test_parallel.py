@@ -86,3 +86,27 @@ def test_regrouped_rows_get_back_the_columns_left_behind() -> None:
         key = ["icao24", "time", "squawk"]
         found = rows.select(key).join(positions.select(key), on=key, how="semi", nulls_equal=True)
         assert found.height == rows.height
+
+
+def test_parts_bounded_in_rows_over_two_workers_equal_one_pass(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A big input is cut into parts of at most _PART_MAX_ROWS rows (the detector's
+    # memory then does not grow with the input), more parts than workers: each worker
+    # gathers the next part as it starts. The result must not depend on the cut.
+    positions = read_positions([ADSB / "savan_39b415_2022-03.json.gz"]).positions
+    paris = read_positions([ADSB / "paris_2021-10-07_quickstart.json.gz"]).positions
+    positions = pl.concat([paris, positions]).sort("time")  # time order, as read
+    index = AirportIndex.default()
+    one = detect(positions, index=index, workers=1)
+    monkeypatch.setattr(detect_module, "_SPLIT_MIN_ROWS", 0)
+    monkeypatch.setattr(detect_module, "_PART_MAX_ROWS", 40_000)
+    order = detect_module.by_aircraft(positions, detect_module._USED)
+    # 12 asked, 9 made: savan's 193,308 rows are one aircraft, never cut
+    assert len(detect_module._cuts(order, 12)) == 9
+    many = detect(positions, index=index, workers=2)
+    assert one.events.height == 488 + 34
+    assert_frame_equal(many.events, one.events)
+    assert_frame_equal(many.flights, one.flights)
+    assert_frame_equal(many.rejected, one.rejected)
+    assert many.counts == one.counts

@@ -10,6 +10,7 @@ address text.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import polars as pl
@@ -71,31 +72,57 @@ def aircraft_order(keys: pl.DataFrame) -> pl.Series:
     return order.group_by("k").agg("_i").sort("k").select(pl.col("_i").explode()).to_series()
 
 
-def by_aircraft(
-    frame: pl.DataFrame, columns: Sequence[str]
-) -> tuple[pl.DataFrame, pl.Series | None]:
-    """``frame`` grouped by aircraft in time order, and its sorted address keys.
+@dataclass(frozen=True)
+class AircraftOrder:
+    """Rows in (aircraft, time) order, gathered a slice at a time (:func:`by_aircraft`).
 
-    When rows have to move, only ``columns`` are gathered, plus :data:`SOURCE_ROW`:
-    each row's number in ``frame``, to fetch the others later for the few rows that
-    need them. ``(frame, None)`` unchanged when the addresses cannot be keyed (see
-    :func:`aircraft_keys`).
+    ``keys``: the sorted address keys, one per row (None when the addresses cannot be
+    keyed: then :meth:`take` slices the frame as it is).
+    """
+
+    frame: pl.DataFrame
+    keys: pl.Series | None
+    perm: pl.Series | None = None
+
+    @property
+    def height(self) -> int:
+        return self.frame.height
+
+    def take(self, start: int, length: int) -> pl.DataFrame:
+        """Rows ``start`` to ``start + length`` of the grouped order.
+
+        When rows have to move, only the regrouped columns come, plus
+        :data:`SOURCE_ROW` (each row's number in the caller's frame, to fetch the
+        others later for the few rows that need them).
+        """
+        if self.perm is None:
+            return self.frame.slice(start, length)
+        rows = self.perm.slice(start, length)
+        return self.frame[rows].with_columns(rows.alias(SOURCE_ROW))
+
+
+def by_aircraft(frame: pl.DataFrame, columns: Sequence[str]) -> AircraftOrder:
+    """``frame`` grouped by aircraft in time order, to be taken a slice at a time.
+
+    Regrouping gathers a slice when it is taken, not the whole table up front: the
+    detector's worker threads each take their part as they start, so only the parts
+    in work exist as copies (a 50 M-row input is not copied whole).
     """
     keys = aircraft_keys(frame)
     if keys is None:
-        return frame, None
+        return AircraftOrder(frame, None)
     if grouped(keys):
-        return frame, keys["k"]
+        return AircraftOrder(frame, keys["k"])
     perm = aircraft_order(keys)
-    picked = frame.select(c for c in columns if c in frame.columns)
     # A gather over many chunks (a reader's morsels, row groups) looks up the chunk of
-    # every index: contiguous columns first make it ~3x faster.
-    moved = picked.rechunk()[perm]
-    return moved.with_columns(perm.alias(SOURCE_ROW)), keys["k"].gather(perm)
+    # every index: contiguous columns make it ~3x faster.
+    picked = frame.select(c for c in columns if c in frame.columns).rechunk()
+    return AircraftOrder(picked, keys["k"].gather(perm), perm)
 
 
 __all__ = [
     "SOURCE_ROW",
+    "AircraftOrder",
     "aircraft_keys",
     "aircraft_order",
     "by_aircraft",
