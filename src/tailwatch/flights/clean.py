@@ -202,36 +202,23 @@ def _ragged_ends(
         _head=pl.when(head_ok).then(c("_sc")).min().over("_ac"),
     )
     anchor_cols = ["_ac", "t0", "t1", *ends]
-    tail = (
-        merged.filter(c("_sc") > c("_tail"))
-        .join(
-            merged.filter(c("_sc") == c("_tail")).select(anchor_cols),
-            on="_ac",
-            suffix="_a",
+
+    def beyond(anchor: str, *, after: bool) -> pl.DataFrame:
+        """Merged chunks past each aircraft's ``anchor``, as (earlier -> later) pairs."""
+        past = c("_sc") > c(anchor) if after else c("_sc") < c(anchor)
+        pairs = merged.filter(past).join(
+            merged.filter(c("_sc") == c(anchor)).select(anchor_cols), on="_ac", suffix="_a"
         )
-        .select(
+        early, late = ("_a", "") if after else ("", "_a")
+        return pairs.select(
             "_sc",
-            p_time="t1_a",
-            n_time="t0",
-            **{f"p_{v}": f"l_{v}_a" for v in value_cols},
-            **{f"n_{v}": f"f_{v}" for v in value_cols},
+            p_time=f"t1{early}",
+            n_time=f"t0{late}",
+            **{f"p_{v}": f"l_{v}{early}" for v in value_cols},
+            **{f"n_{v}": f"f_{v}{late}" for v in value_cols},
         )
-    )
-    head = (
-        merged.filter(c("_sc") < c("_head"))
-        .join(
-            merged.filter(c("_sc") == c("_head")).select(anchor_cols),
-            on="_ac",
-            suffix="_a",
-        )
-        .select(
-            "_sc",
-            p_time="t1",
-            n_time="t0_a",
-            **{f"p_{v}": f"l_{v}" for v in value_cols},
-            **{f"n_{v}": f"f_{v}_a" for v in value_cols},
-        )
-    )
+
+    tail, head = beyond("_tail", after=True), beyond("_head", after=False)
     stray = pl.concat([tail, head]).filter((~roomy).fill_null(False))["_sc"]
     return linked.filter(c("_sc").is_in(stray.implode()))["_chunk"]
 
