@@ -20,7 +20,7 @@ import platform
 import resource
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import polars as pl
 
@@ -30,16 +30,17 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from multiprocessing.queues import Queue
 
+T = TypeVar("T")
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "out"
 RESULTS = HERE / "results"
 
 
-def _plain_parquet(p: Path) -> int:
+def plain_parquet(p: Path) -> int:
     return pl.scan_parquet(p).collect().height
 
 
-def _plain_csv(p: Path) -> int:
+def plain_csv(p: Path) -> int:
     return pl.read_csv(p).height
 
 
@@ -47,26 +48,27 @@ def _ours(p: Path) -> int:
     return read_positions([p]).positions.height
 
 
+# make_dataset's default 36 copies (10.2 M rows); bench_scale reads the larger files
 CASES: list[tuple[str, str, Callable[[Path], int]]] = [
-    ("opensky parquet", "states_x[0-9]*[0-9].parquet", _plain_parquet),
-    ("opensky parquet by aircraft", "states_x*_by_aircraft.parquet", _plain_parquet),
-    ("traffic parquet", "paris_x*.parquet", _plain_parquet),
-    ("opensky csv", "states_x*.csv", _plain_csv),
+    ("opensky parquet", "states_x36.parquet", plain_parquet),
+    ("opensky parquet by aircraft", "states_x36_by_aircraft.parquet", plain_parquet),
+    ("traffic parquet", "paris_x36.parquet", plain_parquet),
+    ("opensky csv", "states_x36.csv", plain_csv),
 ]
 
 
-def _child(fn: Callable[[Path], int], path: Path, repeat: int, q: Queue[object]) -> None:
-    times, rows = [], 0
+def _child(fn: Callable[[Path], T], path: Path, repeat: int, q: Queue[object]) -> None:
+    times = []
     for _ in range(repeat):
         t0 = time.perf_counter()
-        rows = fn(path)
+        result = fn(path)
         times.append(time.perf_counter() - t0)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
-    q.put((min(times), rows, peak_mb))
+    q.put((min(times), result, peak_mb))
 
 
-def measure(fn: Callable[[Path], int], path: Path, repeat: int) -> tuple[float, int, float]:
-    """Best time, rows returned and peak RSS (MB) of ``fn(path)`` in a fresh process."""
+def measure(fn: Callable[[Path], T], path: Path, repeat: int) -> tuple[float, T, float]:
+    """Best time, what ``fn(path)`` returned and peak RSS (MB), in a fresh process."""
     ctx = mp.get_context("spawn")
     q: Queue[object] = ctx.Queue()
     proc = ctx.Process(target=_child, args=(fn, path, repeat, q))
@@ -83,13 +85,12 @@ def main() -> None:
     parser.add_argument("--only", action="append", help="run only these formats")
     args = parser.parse_args()
     rows_out = []
-    for label, pattern, plain in CASES:
+    for label, name, plain in CASES:
         if args.only and label not in args.only:
             continue
-        matches = sorted(OUT.glob(pattern))
-        if not matches:
-            raise SystemExit(f"no {pattern} in {OUT}: run bench/make_dataset.py first")
-        path = matches[0]
+        path = OUT / name
+        if not path.is_file():
+            raise SystemExit(f"no {name} in {OUT}: run bench/make_dataset.py first")
         t_plain, n, mem_plain = measure(plain, path, args.repeat)
         t_ours, kept, mem_ours = measure(_ours, path, args.repeat)
         row = {

@@ -3,7 +3,8 @@
 Runs read Parquet -> detect -> stays on ``paris_x36.parquet`` (10.2 M rows) and
 ``paris_x180.parquet`` (51 M rows; ``python bench/make_dataset.py --copies 180
 --traffic-only``), each in a fresh process so that its peak memory is its own, beside a
-plain ``pl.scan_parquet().collect()`` of the same file (also in its own process).
+plain ``pl.scan_parquet().collect()`` of the same file (also in its own process; both
+through ``bench_read.measure``).
 Prints time and peak RSS, the ratios to the plain read, bytes of peak memory per row
 and how both grow from 10 M to 51 M rows. A day of global ADS-B traffic is of the
 order of 100 M positions: it fits when bytes per row times that is under the
@@ -15,65 +16,38 @@ machine's memory. Results go to ``bench/results/scale.json``.
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 import time
 from pathlib import Path
 
+from bench_read import measure, plain_parquet
+
+_MIB = 1 << 20
 HERE = Path(__file__).resolve().parent
 DEFAULT = [HERE / "out" / "paris_x36.parquet", HERE / "out" / "paris_x180.parquet"]
 
 
-def _peak_gb() -> float:
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith("VmHWM"):
-                return int(line.split()[1]) / 1e6
-    return float("nan")
-
-
-def _child(mode: str, path: Path) -> None:
-    """Run one measurement in this (fresh) process; print one JSON line."""
-    import polars as pl
-
+def pipeline(path: Path) -> dict[str, float]:
+    """Read -> detect -> stays on ``path``: rows, stage times, events (for measure)."""
     from tailwatch.detect import detect
     from tailwatch.reference.airports import AirportIndex
     from tailwatch.sources import read_positions
     from tailwatch.stays.stays import build_stays
 
-    if mode == "plain":
-        t = time.perf_counter()
-        rows = pl.scan_parquet(path).collect().height
-        out = {"rows": rows, "s": time.perf_counter() - t}
-    else:
-        index = AirportIndex.default()  # reference data: not part of the pipeline
-        t = time.perf_counter()
-        positions = read_positions([path]).positions
-        t_read = time.perf_counter() - t
-        det = detect(positions, index=index)
-        t_detect = time.perf_counter() - t - t_read
-        stays = build_stays(det.events)
-        out = {
-            "rows": positions.height,
-            "s": time.perf_counter() - t,
-            "read_s": t_read,
-            "detect_s": t_detect,
-            "events": det.events.height,
-            "stays": stays.height,
-        }
-    out["peak_gb"] = _peak_gb()
-    print(json.dumps(out))
-
-
-def _measure(mode: str, path: Path) -> dict[str, float]:
-    done = subprocess.run(
-        [sys.executable, __file__, "--child", mode, str(path)],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    result: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
-    return result
+    index = AirportIndex.default()  # reference data: not part of the pipeline
+    t = time.perf_counter()
+    positions = read_positions([path]).positions
+    t_read = time.perf_counter() - t
+    det = detect(positions, index=index)
+    t_detect = time.perf_counter() - t - t_read
+    build_stays(det.events)
+    return {
+        "rows": positions.height,
+        "s": time.perf_counter() - t,
+        "read_s": t_read,
+        "detect_s": t_detect,
+        "events": det.events.height,
+    }
 
 
 def main() -> None:
@@ -86,21 +60,22 @@ def main() -> None:
         )
     report = []
     for path in paths:
-        plain = _measure("plain", path)
-        ours = _measure("pipeline", path)
+        plain_s, _, plain_mb = measure(plain_parquet, path, 1)
+        _, ours, peak_mb = measure(pipeline, path, 1)
         rows = ours["rows"]
+        peak, plain_peak = peak_mb * _MIB, plain_mb * _MIB  # bytes
         entry = {
             "file": path.name,
             "rows": rows,
             "pipeline_s": round(ours["s"], 2),
             "read_s": round(ours["read_s"], 2),
             "detect_s": round(ours["detect_s"], 2),
-            "plain_read_s": round(plain["s"], 2),
-            "time_ratio_to_plain": round(ours["s"] / plain["s"], 1),
-            "peak_gb": round(ours["peak_gb"], 2),
-            "plain_peak_gb": round(plain["peak_gb"], 2),
-            "peak_ratio_to_plain": round(ours["peak_gb"] / plain["peak_gb"], 2),
-            "peak_bytes_per_row": round(ours["peak_gb"] * 1e9 / rows),
+            "plain_read_s": round(plain_s, 2),
+            "time_ratio_to_plain": round(ours["s"] / plain_s, 1),
+            "peak_gb": round(peak / 1e9, 2),
+            "plain_peak_gb": round(plain_peak / 1e9, 2),
+            "peak_ratio_to_plain": round(peak / plain_peak, 2),
+            "peak_bytes_per_row": round(peak / rows),
             "rows_per_s": round(rows / ours["s"]),
             "events": ours["events"],
         }
@@ -122,7 +97,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 4 and sys.argv[1] == "--child":
-        _child(sys.argv[2], Path(sys.argv[3]))
-    else:
-        main()
+    main()

@@ -144,12 +144,6 @@ def _cuts(order: AircraftOrder, parts: int) -> list[tuple[int, int]]:
     return [(a, b) for a, b in itertools.pairwise(cuts) if b > a]
 
 
-def _split_by_aircraft(frame: pl.DataFrame, parts: int) -> list[pl.DataFrame]:
-    """``frame`` grouped by aircraft and cut into ``parts`` parts, all gathered."""
-    order = by_aircraft(frame, _USED)
-    return [order.take(a, b - a) for a, b in _cuts(order, parts)]
-
-
 def _merge(results: list[Detection], *, keep_positions: bool) -> Detection:
     counts: dict[str, int] = {}
     for r in results:

@@ -11,9 +11,10 @@ from tests.data_paths import ADSB
 
 import tailwatch.detect as detect_module
 from tailwatch._schema import POSITIONS, REJECTED
-from tailwatch.detect import _split_by_aircraft, detect
+from tailwatch.detect import _USED, _cuts, detect
 from tailwatch.reference.airports import AirportIndex
 from tailwatch.sources import read_positions
+from tailwatch.sources.order import by_aircraft
 
 if TYPE_CHECKING:
     import pytest
@@ -24,6 +25,12 @@ def _rows(addresses: list[str]) -> pl.DataFrame:
     start = datetime(2024, 5, 1, tzinfo=UTC)
     times = [start + timedelta(seconds=i) for i in range(len(addresses))]
     return pl.DataFrame({"time": times, "icao24": addresses, "lat": 1.0, "lon": 2.0})
+
+
+def _split_by_aircraft(frame: pl.DataFrame, parts: int) -> list[pl.DataFrame]:
+    """The parts detect's workers take, all gathered."""
+    order = by_aircraft(frame, _USED)
+    return [order.take(a, b - a) for a, b in _cuts(order, parts)]
 
 
 def test_split_cuts_only_at_aircraft_boundaries(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -101,9 +108,8 @@ def test_parts_bounded_in_rows_over_two_workers_equal_one_pass(
     one = detect(positions, index=index, workers=1)
     monkeypatch.setattr(detect_module, "_SPLIT_MIN_ROWS", 0)
     monkeypatch.setattr(detect_module, "_PART_MAX_ROWS", 40_000)
-    order = detect_module.by_aircraft(positions, detect_module._USED)
     # 12 asked, 9 made: savan's 193,308 rows are one aircraft, never cut
-    assert len(detect_module._cuts(order, 12)) == 9
+    assert len(_split_by_aircraft(positions, 12)) == 9
     many = detect(positions, index=index, workers=2)
     assert one.events.height == 488 + 34
     assert_frame_equal(many.events, one.events)

@@ -300,7 +300,7 @@ class AlertEngine:
         status = (
             self._new_status(rule, v["icao24"], at)
             if stored_version is None
-            else (stored_version.status)
+            else stored_version.status
         )
         departed = kind in ("left", "stopover")
         arrival = _as_utc(v["arrival_time"])

@@ -92,13 +92,13 @@ def command(
     err = stderr()
     if lists is None:
         err.print("no watchlist (none given, plane-alert-db not installed): all aircraft")
-    # only the watched aircraft are detected: their visits are the same, and a day of
-    # global traffic is mostly other aircraft
+    # without --all only the watched aircraft are detected: their visits are the same,
+    # and a day of global traffic is mostly other aircraft
     analysis = analyse(
         result.positions,
         watchlists=lists,
         watched_only=not all_aircraft,
-        detect_unwatched=all_aircraft,
+        detect_unwatched=False,
     )
     visits = filter_visits(analysis.visits, airport, country, _utc(since), _utc(until))
     if output is not None:
