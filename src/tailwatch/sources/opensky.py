@@ -111,7 +111,8 @@ def stage(blob: Blob, layout: Layout) -> pl.LazyFrame:
     """Typed read (fast); parse errors surface when collected, then use stage_text."""
     if layout == "parquet":
         source: Path | bytes = blob.path if blob.path is not None else blob.raw()
-        return _select(pl.scan_parquet(source, row_index_name="_row"))
+        # a row index added after the scan costs less than the reader's own (polars 2.1)
+        return _select(pl.scan_parquet(source).with_row_index("_row"))
     return _select(_scan_csv(blob, typed=True))
 
 

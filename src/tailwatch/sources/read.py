@@ -249,6 +249,32 @@ def _finish(
     )
 
 
+_LOW_40: Final = (1 << 40) - 1
+
+
+def _time_ties(keys: pl.DataFrame) -> pl.Series:
+    """Positions of the rows that may repeat another's (icao24, time), in time order.
+
+    ``keys``: ``t`` (epoch µs, sorted) and ``a`` (the address). Rows of one (icao24,
+    time) share a time, so only runs of equal times can hold them. Within those runs,
+    (time, address) becomes one integer: the time's low 40 bits (12.7 days of µs) and
+    24 bits of the address's hash. A repeated key only makes a candidate (two times
+    12.7 days apart, two hashes alike): the caller compares those rows on every value.
+    Sorting integers is ~10x faster than hashing them (polars 2.1).
+    """
+    t = pl.col("t")
+    in_run = (t == t.shift(1)) | (t == t.shift(-1))
+    cand = keys.with_row_index("_p").filter(in_run.fill_null(False))
+    key = cand.select(
+        (t & _LOW_40).cast(pl.UInt64) * (1 << 24) + (pl.col("a").hash() & 0xFFFFFF)
+    ).to_series()
+    ordered = key.sort()
+    repeated = ordered.filter(ordered == ordered.shift(1))
+    if not repeated.len():
+        return cand["_p"].clear()
+    return cand["_p"].filter(key.is_in(repeated.unique().implode()))
+
+
 def _order_dedupe(goods: list[pl.DataFrame]) -> tuple[pl.DataFrame, dict[int, int]]:
     """Put the rows in time order, drop exact duplicates keeping the first read.
 
@@ -264,34 +290,24 @@ def _order_dedupe(goods: list[pl.DataFrame]) -> tuple[pl.DataFrame, dict[int, in
         return empty_positions(), {}
     frame = pl.concat(goods, how="vertical", rechunk=False)
     goods.clear()  # the caller's frames can be freed as soon as they are copied
-    keys = order_keys(frame)  # good rows: every address hexadecimal, every time set
-    k, t = pl.col("k"), pl.col("t")
     perm: pl.Series | None = None
-    by_time = keys["t"].is_sorted()
-    if not by_time and not grouped(keys):
-        perm = keys.select(pl.arg_sort_by("t", maintain_order=True)).to_series()
-        keys = keys.select(pl.all().gather(perm))
-        by_time = True
-    if by_time:
-        # rows of one (icao24, time) share a time, so only runs of equal times can hold
-        # duplicates; within them, (run number, address) is one integer key
-        in_run = (t == t.shift(1)) | (t == t.shift(-1))
-        cand = keys.with_row_index("_p").filter(in_run.fill_null(False))
-        key = cand.select(t.rle_id().cast(pl.UInt64) * (1 << 24) + k.cast(pl.UInt64)).to_series()
-        # sorting integers is ~10x faster than hashing them (polars 1.x): look for
-        # equal neighbours in a sorted copy, and hash only the (few) repeated keys
-        ordered = key.sort()
-        repeated = ordered.filter(ordered == ordered.shift(1))
-        tie_pos = (
-            cand["_p"].filter(key.is_in(repeated.unique().implode()))
-            if repeated.len()
-            else cand["_p"].clear()
-        )
+    times = frame.select(pl.col("time").dt.epoch("us")).to_series()
+    if times.is_sorted():
+        tie_pos = _time_ties(frame.select(t=times, a=pl.col("icao24")))
     else:
-        same_prev = (k == k.shift(1)) & (t == t.shift(1))
-        tie = keys.select((same_prev | same_prev.shift(-1)).fill_null(False)).to_series()
-        tie_pos = tie.arg_true()
-    del keys
+        keys = order_keys(frame)  # good rows: every address hexadecimal, every time set
+        if grouped(keys):
+            k, t = pl.col("k"), pl.col("t")
+            same_prev = (k == k.shift(1)) & (t == t.shift(1))
+            tie = keys.select((same_prev | same_prev.shift(-1)).fill_null(False)).to_series()
+            tie_pos = tie.arg_true()
+        else:
+            perm = keys.select(pl.arg_sort_by("t", maintain_order=True)).to_series()
+            tie_pos = _time_ties(
+                frame.select(t=times, a=pl.col("icao24")).select(pl.all().gather(perm))
+            )
+        del keys
+    del times
     dup_by_file: dict[int, int] = {}
     if tie_pos.len():
         tie_rows = tie_pos if perm is None else perm.gather(tie_pos)

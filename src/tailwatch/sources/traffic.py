@@ -169,7 +169,8 @@ def _is_positions(cols: set[str]) -> bool:
 
 def stage_parquet(blob: Blob) -> pl.LazyFrame:
     source: Path | bytes = blob.path if blob.path is not None else blob.raw()
-    lf = pl.scan_parquet(source, row_index_name="_row")
+    # a row index added after the scan costs less than the reader's own (polars 2.1)
+    lf = pl.scan_parquet(source).with_row_index("_row")
     return _rename_lazy(lf)
 
 

@@ -13,6 +13,10 @@ JSON/CSV, numbers from Parquet), plus optional helpers:
 ``_detail``   words for ``_problem``
 ``_raw``      the record as text, for the quarantine table
 
+A staged frame whose numbers are already numbers (Parquet, a typed CSV) is checked in
+one streaming pass by :mod:`tailwatch.sources.validate_typed`, with the same rules;
+text (JSON, CSV read as text) is collected first and checked here.
+
 Rows are checked in this order and the first failing check names the reason
 (:data:`REASONS`). A row with a good time and address but no latitude and no
 longitude is not a position (readsb and traffic both write such rows for
@@ -60,8 +64,8 @@ REASONS: Final = (
 #: Rows that are not positions (no lat, no lon): counted, not quarantined.
 NO_POSITION: Final = "no_position"
 
-_FLOAT_COLS: Final = ("lat", "lon", "alt_baro_ft", "alt_geom_ft", "gs_kt", "track_deg", "vrate_fpm")
-_DATA_COLS: Final = tuple(c for c in POSITIONS if c not in ("source_format", "source_file"))
+FLOAT_COLS: Final = ("lat", "lon", "alt_baro_ft", "alt_geom_ft", "gs_kt", "track_deg", "vrate_fpm")
+DATA_COLS: Final = tuple(c for c in POSITIONS if c not in ("source_format", "source_file"))
 _ISO_FORMATS: Final = (
     ("%Y-%m-%dT%H:%M:%S%.f%#z", True),
     ("%Y-%m-%d %H:%M:%S%.f%#z", True),
@@ -113,7 +117,7 @@ def text_to_time(expr: pl.Expr) -> pl.Expr:
     return pl.coalesce([epoch_to_time(text.cast(pl.Float64, strict=False)), *parsed])
 
 
-def _to_time(name: str, dtype: pl.DataType) -> pl.Expr:
+def to_time(name: str, dtype: pl.DataType) -> pl.Expr:
     col = pl.col(name)
     if isinstance(dtype, pl.Datetime):
         if dtype.time_zone is None:
@@ -128,7 +132,7 @@ def _to_time(name: str, dtype: pl.DataType) -> pl.Expr:
     return pl.lit(None, TIME)
 
 
-def _to_float(name: str, dtype: pl.DataType) -> pl.Expr:
+def to_float(name: str, dtype: pl.DataType) -> pl.Expr:
     col = pl.col(name)
     if dtype == pl.String:
         return col.str.strip_chars().cast(pl.Float64, strict=False)
@@ -148,7 +152,7 @@ def _to_text(name: str, dtype: pl.DataType) -> pl.Expr:
     return pl.lit(None, pl.String)
 
 
-def _to_bool(name: str, dtype: pl.DataType) -> pl.Expr:
+def to_bool(name: str, dtype: pl.DataType) -> pl.Expr:
     col = pl.col(name)
     if dtype == pl.Boolean:
         return col
@@ -204,7 +208,7 @@ _BLANK: Final = "callsign_blank"  # some padded callsign is all spaces (-> null)
 _SECONDS: Final = "time_seconds"  # every numeric time is in epoch seconds
 
 
-def _clean_columns(frame: pl.DataFrame, epoch_only: bool) -> dict[str, bool]:
+def clean_columns(frame: pl.DataFrame, epoch_only: bool, prefix: str = "_o_") -> dict[str, bool]:
     """Whole-column tests: when one holds, the cheap conversion is exact for that column.
 
     Most files are clean; stripping and re-casing 10 M strings costs more than reading
@@ -214,17 +218,18 @@ def _clean_columns(frame: pl.DataFrame, epoch_only: bool) -> dict[str, bool]:
     """
     schema = frame.schema
     tests: dict[str, pl.Expr] = {}
-    for name in _DATA_COLS:
-        orig = f"_o_{name}"
+    for name in DATA_COLS:
+        orig = f"{prefix}{name}"
         if orig not in schema or schema[orig] != pl.String:
             continue
         col = pl.col(orig)
         if name in _CANONICAL:
             tests[name] = col.unique().implode()  # nulls dropped below, not on 10 M rows
-        elif name in _FLOAT_COLS or (name == "time" and epoch_only):
+        elif name in FLOAT_COLS or (name == "time" and epoch_only):
             tests[name] = (col.is_null() | col.cast(pl.Float64, strict=False).is_not_null()).all()
-    if "_o_time" in schema and schema["_o_time"].is_numeric():
-        tests[_SECONDS] = (pl.col("_o_time").cast(pl.Float64).abs() < 1e11).fill_null(True).all()
+    time = f"{prefix}time"
+    if time in schema and schema[time].is_numeric():
+        tests[_SECONDS] = (pl.col(time).cast(pl.Float64).abs() < 1e11).fill_null(True).all()
     if not tests:
         return {}
     row = frame.select(**tests).row(0, named=True)
@@ -247,7 +252,7 @@ def _stage_columns(
     """Typed canonical columns from the originals, and a "source gave it" flag each."""
     typed: list[pl.Expr] = []
     present: dict[str, pl.Expr] = {}
-    for name in _DATA_COLS:
+    for name in DATA_COLS:
         orig = f"_o_{name}"
         if orig not in schema:
             typed.append(pl.lit(None, POSITIONS[name]).alias(name))
@@ -267,31 +272,37 @@ def _stage_columns(
                 us = (col.cast(pl.Float64) * 1e6).round(0).cast(pl.Int64)
                 expr = us.cast(pl.Datetime("us")).dt.replace_time_zone("UTC")
             else:
-                expr = _to_time(orig, dtype)
-        elif name in _FLOAT_COLS:
+                expr = to_time(orig, dtype)
+        elif name in FLOAT_COLS:
             if dtype == pl.String and is_clean:
                 expr = col.cast(pl.Float64, strict=False)
             else:
-                expr = _to_float(orig, dtype)
+                expr = to_float(orig, dtype)
             if name in scale:
                 expr = expr * scale[name]
-        elif name == "icao24":
-            expr = col if is_clean else _to_text(orig, dtype).str.strip_chars().str.to_lowercase()
-        elif name == "callsign":
-            if is_clean:
-                expr = col
-            elif clean.get(PADDED, False) and dtype == pl.String:
-                stripped = col.str.strip_chars_end(" ")
-                expr = pl.when(stripped != "").then(stripped) if clean[_BLANK] else stripped
-            else:
-                stripped = _to_text(orig, dtype).str.strip_chars().str.to_uppercase()
-                expr = pl.when(stripped != "").then(stripped)
         elif name == "on_ground":
-            expr = _to_bool(orig, dtype)
-        else:  # squawk
-            expr = col if is_clean else _to_squawk(orig, dtype)
+            expr = to_bool(orig, dtype)
+        else:
+            expr = code_column(name, orig, dtype, clean)
         typed.append(expr.alias(name))
     return typed, present
+
+
+def code_column(name: str, orig: str, dtype: pl.DataType, clean: Mapping[str, bool]) -> pl.Expr:
+    """The canonical address, callsign or squawk from column ``orig``; a column whose
+    distinct values passed :func:`clean_columns` is taken as it is."""
+    col = pl.col(orig)
+    if clean.get(name, False):
+        return col
+    if name == "icao24":
+        return _to_text(orig, dtype).str.strip_chars().str.to_lowercase()
+    if name == "squawk":
+        return _to_squawk(orig, dtype)
+    if clean.get(PADDED, False) and dtype == pl.String:
+        stripped = col.str.strip_chars_end(" ")
+        return pl.when(stripped != "").then(stripped) if clean[_BLANK] else stripped
+    stripped = _to_text(orig, dtype).str.strip_chars().str.to_uppercase()
+    return pl.when(stripped != "").then(stripped)
 
 
 def _bad_float(name: str, present: pl.Expr, lo: float, hi: float) -> pl.Expr:
@@ -300,24 +311,30 @@ def _bad_float(name: str, present: pl.Expr, lo: float, hi: float) -> pl.Expr:
     return present & (value.is_null() | ~value.is_finite() | (value < lo) | (value > hi))
 
 
-def _reason(
-    present: dict[str, pl.Expr], has_problem: bool, clean: Mapping[str, bool]
-) -> tuple[pl.Expr, pl.Expr]:
-    """The first failing check of each row (null when good), and "any check failed".
-
-    The second is cheap (boolean ops) and runs on every row; the first builds strings
-    and runs only on the rows the second flags.
+def checks(present: Mapping[str, pl.Expr], clean: Mapping[str, bool]) -> list[tuple[str, pl.Expr]]:
+    """Every row check in order, as (reason, "this row fails it"); the first failing
+    one names a row's reason. ``present``: the source gave the column's value;
+    ``clean``: columns whose distinct values passed :func:`clean_columns` (their
+    pattern tests are not run per row; a missing address still fails).
     """
     icao = pl.col("icao24")
     time = pl.col("time")
     lat, lon = pl.col("lat"), pl.col("lon")
-    no_position = ~present["lat"] & ~present["lon"]
-    checks: list[tuple[str, pl.Expr]] = [
+    icao_clean = clean.get("icao24", False)
+    return [
         ("missing_time", ~present["time"]),
         ("bad_time", time.is_null() | (time < MIN_TIME) | (time >= MAX_TIME)),
-        ("non_icao_address", icao.str.starts_with("~").fill_null(False)),
-        ("bad_icao24", icao.is_null() | ~icao.str.contains(r"^[0-9a-f]{6}$").fill_null(False)),
-        (NO_POSITION, no_position),
+        (
+            "non_icao_address",
+            pl.lit(False) if icao_clean else icao.str.starts_with("~").fill_null(False),
+        ),
+        (
+            "bad_icao24",
+            icao.is_null()
+            if icao_clean
+            else icao.is_null() | ~icao.str.contains(r"^[0-9a-f]{6}$").fill_null(False),
+        ),
+        (NO_POSITION, ~present["lat"] & ~present["lon"]),
         (
             "bad_position",
             lat.is_null()
@@ -342,18 +359,26 @@ def _reason(
         ("bad_squawk", present["squawk"] & pl.col("squawk").is_null()),
         (
             "bad_callsign",
-            ~pl.col("callsign").str.contains(r"^[A-Z0-9 ]{1,8}$").fill_null(True),
+            pl.lit(False)
+            if clean.get("callsign") or clean.get(PADDED)
+            else ~pl.col("callsign").str.contains(r"^[A-Z0-9 ]{1,8}$").fill_null(True),
         ),
     ]
-    # A column already known clean (see _clean_columns) needs no per-row regex.
-    skip = {"non_icao_address", "bad_icao24"} if clean.get("icao24") else set()
-    if clean.get("callsign") or clean.get(PADDED):
-        skip.add("bad_callsign")
-    checks = [(r, pl.lit(False) if r in skip else failed) for r, failed in checks]
+
+
+def _reason(
+    present: dict[str, pl.Expr], has_problem: bool, clean: Mapping[str, bool]
+) -> tuple[pl.Expr, pl.Expr]:
+    """The first failing check of each row (null when good), and "any check failed".
+
+    The second is cheap (boolean ops) and runs on every row; the first builds strings
+    and runs only on the rows the second flags. An undecidable check (null) fails.
+    """
+    found = [(reason, failed.fill_null(True)) for reason, failed in checks(present, clean)]
     chain: pl.Expr = pl.lit(None, pl.String)
-    for reason, failed in reversed(checks):
+    for reason, failed in reversed(found):
         chain = pl.when(failed).then(pl.lit(reason)).otherwise(chain)
-    any_failed = pl.any_horizontal([failed.fill_null(True) for _, failed in checks])
+    any_failed = pl.any_horizontal([failed for _, failed in found])
     if has_problem:
         chain = pl.when(pl.col("_problem").is_not_null()).then(pl.col("_problem")).otherwise(chain)
         any_failed = any_failed | pl.col("_problem").is_not_null()
@@ -432,14 +457,18 @@ def check(
     if "_row" not in schema:
         lf = lf.with_row_index("_row").with_columns(pl.col("_row").cast(pl.Int64))
         schema = lf.collect_schema()
+    from tailwatch.sources import validate_typed  # it builds on this module: import here
+
+    if validate_typed.typed(schema):
+        return validate_typed.check_typed(lf, schema, source_file, source_format, scale or {})
     has_problem = "_problem" in schema
     has_detail = "_detail" in schema
     has_raw = "_raw" in schema
     has_file = "source_file" in schema
-    originals = [c for c in _DATA_COLS if c in schema]
+    originals = [c for c in DATA_COLS if c in schema]
     frame = lf.rename({c: f"_o_{c}" for c in originals}).collect()
     schema = frame.schema
-    clean = _clean_columns(frame, epoch_only)
+    clean = clean_columns(frame, epoch_only)
     typed_exprs, present = _stage_columns(schema, scale or {}, epoch_only, clean)
     reason, any_failed = _reason(present, has_problem, clean)
     file_col = pl.col("source_file").cast(pl.String) if has_file else pl.lit(source_file)
@@ -452,7 +481,7 @@ def check(
             *(
                 # 360 is a valid reading of north; store it as 0 so tracks are in [0, 360).
                 (pl.col(c) % 360.0 if c == "track_deg" else pl.col(c)).cast(POSITIONS[c])
-                for c in _DATA_COLS
+                for c in DATA_COLS
             ),
             pl.lit(source_format).cast(POSITIONS["source_format"]).alias("source_format"),
             file_col.alias("source_file"),
@@ -478,11 +507,11 @@ def check(
     )
     skipped = flagged.filter(pl.col("reason") == NO_POSITION).height
     bad = flagged.filter(pl.col("reason") != NO_POSITION)
-    quarantine = _quarantine(bad, schema, originals, has_detail, has_raw, source_format)
+    quarantine = quarantine_rows(bad, schema, originals, has_detail, has_raw, source_format)
     return Checked(good=good, quarantine=quarantine, rows_read=rows_read, no_position=skipped)
 
 
-def _quarantine(
+def quarantine_rows(
     bad: pl.DataFrame,
     schema: pl.Schema,
     originals: list[str],
@@ -496,7 +525,7 @@ def _quarantine(
         (_as_text(f"_o_{c}", schema[f"_o_{c}"]) if c in originals else pl.lit(None, pl.String))
         .str.slice(0, 80)
         .alias(f"_t_{c}")
-        for c in _DATA_COLS
+        for c in DATA_COLS
     ]
     bad = bad.with_columns(texts)
     fields = (
