@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
 from tailwatch.sources import opensky, read_positions
@@ -155,3 +157,74 @@ def test_typed_numeric_flags_and_squawks() -> None:
     assert_frame_equal(one_pass.good, text.good)
     assert one_pass.good["squawk"].to_list() == ["0025", "7700", None]
     assert one_pass.good["on_ground"].to_list() == [True, False, None]
+
+
+def _value(kind: str) -> st.SearchStrategy[object]:
+    """Any float a file can hold, the limits' edges included."""
+    edges = {
+        "lat": [-90.0, 90.0, 90.5],
+        "alt": [-2000.0, 60000.0, 60000.5, -2000.5],
+        "time": [631152000.0, 4102444800.0, 1e12, 1e15, 1e18],
+    }[kind]
+    return (
+        st.none()
+        | st.sampled_from(edges)
+        | st.floats(allow_nan=True, allow_infinity=True)
+        | st.floats(-1e4, 1e4)
+    )
+
+
+_record = st.fixed_dictionaries(
+    {
+        "time": _value("time"),
+        "icao24": st.none() | st.sampled_from(["3946e2", "3946E2", "~3946e2", "xyz123", "3946e"]),
+        "callsign": st.none() | st.sampled_from(["AFR1", "AFR1   ", "        ", "af1", "A-1"]),
+        "lat": _value("lat"),
+        "lon": _value("lat"),
+        "alt_baro_ft": _value("alt"),
+        "gs_kt": _value("alt"),
+        "track_deg": _value("lat"),
+        "vrate_fpm": _value("alt"),
+        "on_ground": st.none() | st.sampled_from([0.0, 1.0, 2.0]),
+        "squawk": st.none() | st.sampled_from([25.0, 7700.0, 8888.0, 0.5]),
+    }
+)
+_SCHEMA = (
+    {"icao24": pl.String, "callsign": pl.String}
+    | {
+        c: pl.Float64
+        for c in ("time", "lat", "lon", "alt_baro_ft", "gs_kt", "track_deg", "vrate_fpm")
+    }
+    | {"on_ground": pl.Float64, "squawk": pl.Float64}
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_record, min_size=1, max_size=30))
+def test_typed_and_text_checks_agree_on_any_values(records: list[dict[str, object]]) -> None:
+    frame = pl.DataFrame(records, schema=_SCHEMA)
+    one_pass = check(frame, "f", "traffic")
+    text = check(_as_text(frame), "f", "traffic")
+    got = one_pass.quarantine.select("row", "reason")
+    assert got.rows() == text.quarantine.select("row", "reason").rows()
+    assert one_pass.no_position == text.no_position
+    assert_frame_equal(one_pass.good, text.good)
+    assert one_pass.rows_read == len(records)
+    kept = one_pass.good.height + one_pass.quarantine.height + one_pass.no_position
+    assert kept == len(records)  # every row is accounted for
+
+
+def test_a_time_polars_cannot_print_is_quarantined_not_a_crash() -> None:
+    """8.7e21 read as nanoseconds is year ~275,000: past what polars can format."""
+    numbers = pl.DataFrame({"time": [T0, 8.7e21], "icao24": ["3946e2"] * 2, "lat": [48.9] * 2})
+    numbers = numbers.with_columns(lon=pl.lit(2.4))
+    for frame in (numbers, _as_text(numbers)):
+        checked = check(frame, "f", "traffic")
+        assert checked.quarantine.select("row", "reason").rows() == [(1, "bad_time")]
+    year_200k = pl.Series("time", [int(T0) * 10**6, 200_000 * 365 * 86_400 * 10**6]).cast(
+        pl.Datetime("us", "UTC")
+    )
+    far = numbers.with_columns(year_200k)
+    checked = check(far, "f", "traffic")
+    assert checked.quarantine.select("row", "reason").rows() == [(1, "bad_time")]
+    assert checked.quarantine["detail"][0].startswith("time=6307200000000000000")

@@ -73,6 +73,7 @@ _ISO_FORMATS: Final = (
     ("%Y-%m-%d %H:%M:%S%.f", False),
 )
 _RAW_MAX: Final = 500
+_MAX_EPOCH_US: Final = 250_000_000_000_000_000  # 2.5e17 µs: year 9,892
 
 
 @dataclass(frozen=True)
@@ -100,8 +101,10 @@ def epoch_to_time(expr: pl.Expr) -> pl.Expr:
         .then(expr)
         .otherwise(expr / 1e3)
     )
-    # Out-of-range numbers become null here and are reported as bad_time.
-    us = pl.when(us.is_finite() & (us.abs() < 9e18)).then(us.round(0)).otherwise(None)
+    # Out-of-range numbers become null here and are reported as bad_time. Beyond
+    # year ~9,900 a time is garbage, and past year 262,143 it cannot even be printed
+    # (polars panics formatting it for the quarantine).
+    us = pl.when(us.is_finite() & (us.abs() < _MAX_EPOCH_US)).then(us.round(0)).otherwise(None)
     return us.cast(pl.Int64).cast(pl.Datetime("us")).dt.replace_time_zone("UTC")
 
 
@@ -429,8 +432,12 @@ def _as_text(name: str, dtype: pl.DataType) -> pl.Expr:
     col = pl.col(name)
     if dtype == pl.String:
         return col
-    if isinstance(dtype, pl.Datetime | pl.Date):
+    if isinstance(dtype, pl.Date):
         return col.dt.to_string()
+    if isinstance(dtype, pl.Datetime):
+        # a time polars cannot print (past year 262,143) would panic: its number instead
+        printable = pl.when(col.dt.epoch("s").abs() < _MAX_EPOCH_US // 1_000_000).then(col)
+        return pl.coalesce(printable.dt.to_string(), col.dt.epoch("us").cast(pl.String))
     if dtype.is_numeric() or dtype == pl.Boolean or isinstance(dtype, pl.Enum | pl.Categorical):
         return col.cast(pl.String)
     if dtype == pl.Null:
