@@ -23,6 +23,8 @@ from tailwatch.sources import read_positions
 if TYPE_CHECKING:
     from pathlib import Path
 
+    import pytest
+
 # time,icao24,lat,lon,velocity,heading,vertrate,callsign,onground,alert,spi,squawk,
 # baroaltitude,geoaltitude,lastposupdate,lastcontact
 BAD_LINES = {
@@ -148,3 +150,26 @@ def test_header_only_csv_reads_nothing(tmp_path: Path) -> None:
     result = read_positions([path])
     assert result.errors == []
     assert result.positions.height == 0
+
+
+def test_a_polars_panic_names_the_file_and_others_still_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A panic on a value nobody foresaw is that file's error, not the run's end."""
+    import tailwatch.sources.read as read_module
+
+    good = write_opensky_csv(tmp_path / "good.csv")
+    doomed = tmp_path / "doomed.json"
+    doomed.write_text(json.dumps(traffic_records()))
+    checkers = dict(read_module._CHECKERS)
+
+    def panics(staged: object, name: str) -> object:
+        raise pl.exceptions.PanicException("invalid or out-of-range datetime")
+
+    monkeypatch.setitem(checkers, "traffic", panics)
+    monkeypatch.setattr(read_module, "_CHECKERS", checkers)
+    result = read_positions([doomed, good])
+    (error,) = result.errors
+    assert error.path == str(doomed)
+    assert "out-of-range datetime" in error.problem
+    assert result.positions.height == 6

@@ -54,6 +54,14 @@ _CHECKERS: Final[dict[str, Checker]] = {
 _ROBUST: Final[dict[str, Stager]] = {"opensky": opensky.stage_text}
 _DATA_COLS: Final = [c for c in POSITIONS if c not in ("source_format", "source_file")]
 _FILE_IDX: Final = "_file_idx"
+#: What reading one file may raise without stopping the others. A polars panic (a
+#: BaseException, not a PolarsError) on some value nobody foresaw is one of them.
+_FAILURES: Final = (
+    pl.exceptions.PolarsError,
+    pl.exceptions.PanicException,
+    ValueError,
+    OverflowError,
+)
 
 
 @dataclass
@@ -156,7 +164,7 @@ def read_positions(
                     FileSummary(path=user_path, format=format or "?", error=str(exc))
                 )
                 continue
-            except (pl.exceptions.PolarsError, ValueError, OverflowError) as exc:
+            except _FAILURES as exc:
                 err = UnreadableFileError(
                     item.name, f"cannot be read as {format or 'detected format'} ({str(exc)[:150]})"
                 )
@@ -185,7 +193,7 @@ def _check_group(group: _Group) -> Checked | UnreadableFileError:
             return _check_staged(group, robust)
     except UnreadableFileError as exc:
         return exc
-    except (pl.exceptions.PolarsError, ValueError, OverflowError) as exc:
+    except _FAILURES as exc:
         problem = f"cannot be read as {fmt} ({str(exc)[:150]})"
         return UnreadableFileError(group.summary.path, problem)
 
