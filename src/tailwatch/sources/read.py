@@ -260,10 +260,10 @@ def _finish(
 _LOW_40: Final = (1 << 40) - 1
 
 
-def _time_ties(keys: pl.DataFrame) -> pl.Series:
+def _time_ties(times: pl.Series, addresses: pl.Series) -> pl.Series:
     """Positions of the rows that may repeat another's (icao24, time), in time order.
 
-    ``keys``: ``t`` (epoch µs, sorted) and ``a`` (the address). Rows of one (icao24,
+    ``times``: epoch µs, sorted; ``addresses``: in the same order. Rows of one (icao24,
     time) share a time, so only runs of equal times can hold them. Within those runs,
     (time, address) becomes one integer: the time's low 40 bits (12.7 days of µs) and
     24 bits of the address's hash. A repeated key only makes a candidate (two times
@@ -272,7 +272,11 @@ def _time_ties(keys: pl.DataFrame) -> pl.Series:
     """
     t = pl.col("t")
     in_run = (t == t.shift(1)) | (t == t.shift(-1))
-    cand = keys.with_row_index("_p").filter(in_run.fill_null(False))
+    cand = (
+        pl.DataFrame({"t": times, "a": addresses})
+        .with_row_index("_p")
+        .filter(in_run.fill_null(False))
+    )
     key = cand.select(
         (t & _LOW_40).cast(pl.UInt64) * (1 << 24) + (pl.col("a").hash() & 0xFFFFFF)
     ).to_series()
@@ -291,8 +295,9 @@ def _order_dedupe(goods: list[pl.DataFrame]) -> tuple[pl.DataFrame, dict[int, in
     order: either one gives every aircraft's rows in time order, which is what
     detection needs, and keeping it costs two sortedness checks instead of a gather of
     every column. Anything else is sorted by time (stable: ties stay in reading
-    order). Duplicates share (icao24, time): the candidates are found on two numeric
-    keys, and only those (few) rows are compared on every value.
+    order). Duplicates share (icao24, time): the candidates are found on integer keys
+    (:func:`_time_ties`; equal neighbours when grouped by aircraft), and only those
+    (few) rows are compared on every value.
     """
     if not goods:
         return empty_positions(), {}
@@ -301,7 +306,7 @@ def _order_dedupe(goods: list[pl.DataFrame]) -> tuple[pl.DataFrame, dict[int, in
     perm: pl.Series | None = None
     times = frame.select(pl.col("time").dt.epoch("us")).to_series()
     if times.is_sorted():
-        tie_pos = _time_ties(frame.select(t=times, a=pl.col("icao24")))
+        tie_pos = _time_ties(times, frame["icao24"])
     else:
         keys = order_keys(frame)  # good rows: every address hexadecimal, every time set
         if grouped(keys):
@@ -311,9 +316,7 @@ def _order_dedupe(goods: list[pl.DataFrame]) -> tuple[pl.DataFrame, dict[int, in
             tie_pos = tie.arg_true()
         else:
             perm = keys.select(pl.arg_sort_by("t", maintain_order=True)).to_series()
-            tie_pos = _time_ties(
-                frame.select(t=times, a=pl.col("icao24")).select(pl.all().gather(perm))
-            )
+            tie_pos = _time_ties(times.gather(perm), frame["icao24"].gather(perm))
         del keys
     del times
     dup_by_file: dict[int, int] = {}

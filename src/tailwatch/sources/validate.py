@@ -478,20 +478,15 @@ def check(
     clean = clean_columns(frame, epoch_only)
     typed_exprs, present = _stage_columns(schema, scale or {}, epoch_only, clean)
     reason, any_failed = _reason(present, has_problem, clean)
-    file_col = pl.col("source_file").cast(pl.String) if has_file else pl.lit(source_file)
+    file_col = file_column(has_file, source_file)
     # One pass: output columns and the "any check failed" flag; the checks see the
     # Float64 values (before the Float32 cast), as the limits are meant.
     out = (
         frame.lazy()
         .with_columns(typed_exprs)
         .select(
-            *(
-                # 360 is a valid reading of north; store it as 0 so tracks are in [0, 360).
-                (pl.col(c) % 360.0 if c == "track_deg" else pl.col(c)).cast(POSITIONS[c])
-                for c in DATA_COLS
-            ),
-            pl.lit(source_format).cast(POSITIONS["source_format"]).alias("source_format"),
-            file_col.alias("source_file"),
+            *canonical_columns(),
+            *tag_columns(source_format, file_col),
             any_failed.alias("_bad"),
         )
         .collect(engine="streaming")  # morsels: less memory traffic, ~15% faster
@@ -516,6 +511,29 @@ def check(
     bad = flagged.filter(pl.col("reason") != NO_POSITION)
     quarantine = quarantine_rows(bad, schema, originals, has_detail, has_raw, source_format)
     return Checked(good=good, quarantine=quarantine, rows_read=rows_read, no_position=skipped)
+
+
+def canonical_columns() -> list[pl.Expr]:
+    """The value columns, typed, in their schema types (converted values in, Float64)."""
+    return [
+        # 360 is a valid reading of north; stored as 0 so tracks are in [0, 360)
+        (pl.col(c) % 360.0 if c == "track_deg" else pl.col(c)).cast(POSITIONS[c])
+        for c in DATA_COLS
+    ]
+
+
+def file_column(has_file: bool, source_file: str) -> pl.Expr:
+    """Each row's file: the staged frame's ``source_file`` column (a group of many
+    files) when it has one, else the one name."""
+    return pl.col("source_file").cast(pl.String) if has_file else pl.lit(source_file)
+
+
+def tag_columns(source_format: str, file_col: pl.Expr) -> list[pl.Expr]:
+    """Where each row came from: ``source_format`` and ``source_file``."""
+    return [
+        pl.lit(source_format).cast(POSITIONS["source_format"]).alias("source_format"),
+        file_col.alias("source_file"),
+    ]
 
 
 def quarantine_rows(

@@ -96,11 +96,7 @@ def _first_pass(
         lf.with_columns(**values)
         .select(
             "_row",
-            *(
-                # 360 is north: stored as 0 so tracks are in [0, 360)
-                (pl.col(c) % 360.0 if c == "track_deg" else pl.col(c)).cast(POSITIONS[c])
-                for c in v.DATA_COLS
-            ),
+            *v.canonical_columns(),
             *(["source_file"] if "source_file" in schema else []),
             _first_failing(found, pl.lit(0, pl.UInt8)).alias(_CODE),
         )
@@ -141,13 +137,8 @@ def check_typed(
     """:func:`validate.check` for a lazy frame that :func:`typed` accepts (and ``_row``)."""
     frame, names = _first_pass(lf, schema, scale)
     frame = _code_pass(frame, names)
-    file_col = (
-        pl.col("source_file").cast(pl.String) if "source_file" in schema else pl.lit(source_file)
-    )
-    tags = [
-        pl.lit(source_format).cast(POSITIONS["source_format"]).alias("source_format"),
-        file_col.alias("source_file"),
-    ]
+    file_col = v.file_column("source_file" in schema, source_file)
+    tags = v.tag_columns(source_format, file_col)
     code = pl.col(_CODE)
     n_bad = frame.height - int(frame.select((code == 0).sum()).item())
     if n_bad == 0:
