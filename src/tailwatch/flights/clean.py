@@ -31,11 +31,14 @@ import numpy as np
 import polars as pl
 
 from tailwatch._schema import POSITIONS, REJECTED
-from tailwatch.flights._geo import KM_PER_NM, cos_lat, haversine_km, hop_km
+from tailwatch.flights._geo import KM_PER_NM, haversine_km
+from tailwatch.flights._kernels import altitude_chunks, position_chunks
 from tailwatch.flights._time import seconds
 from tailwatch.sources.order import SOURCE_ROW
 
 if TYPE_CHECKING:
+    from numpy.typing import NDArray
+
     from tailwatch.flights.params import DetectionParams
 
 _SORT_KEYS = ["icao24", "time", "lat", "lon", "alt_baro_ft", "gs_kt", "track_deg", "on_ground"]
@@ -56,14 +59,10 @@ _ROOMY_FT = 2000.0
 _ROOMY_KM = 5.0
 
 
-def _new_aircraft() -> pl.Expr:
-    return (pl.col("_ac") != pl.col("_ac").shift(1)).fill_null(True)
-
-
 def _glitch_chunks(
     frame: pl.DataFrame,
     valid: pl.Expr,
-    jump: pl.Expr,
+    chunk: NDArray[np.int64],
     value_cols: list[str],
     feasible: pl.Expr,
     params: DetectionParams,
@@ -71,18 +70,19 @@ def _glitch_chunks(
 ) -> pl.Series:
     """Boolean per row: the row belongs to a glitch chunk.
 
-    ``jump`` marks rows (among ``valid`` ones) that cannot follow the previous valid
-    row; ``feasible`` is evaluated on a per-chunk table with ``p_<col>`` (previous
-    chunk's last values, ``p_time``) and ``n_<col>`` (next chunk's first values,
-    ``n_time``) and says whether the previous and next chunks can be joined;
-    ``roomy`` is the same with a wide margin, for :func:`_ragged_ends`.
+    ``chunk`` numbers the chunks: a new one starts at each new aircraft and at each
+    ``valid`` row that cannot follow the previous valid row; ``feasible`` is evaluated
+    on a per-chunk table with ``p_<col>`` (previous chunk's last values, ``p_time``)
+    and ``n_<col>`` (next chunk's first values, ``n_time``) and says whether the
+    previous and next chunks can be joined; ``roomy`` is the same with a wide
+    margin, for :func:`_ragged_ends`.
     """
     work = frame.select(
         "_ac",
         "time",
         *value_cols,
         _valid=valid,
-        _chunk=(_new_aircraft() | (valid & jump).fill_null(False)).cum_sum(),
+        _chunk=pl.Series(chunk),
     )
     # Chunk ids are non-decreasing: first/last rows of each chunk by comparing
     # neighbours, not by a hash group-by over every row.
@@ -299,7 +299,6 @@ def clean(
         "time",
         *state,
         _ac=(pl.col("icao24") != pl.col("icao24").shift(1)).fill_null(True).cum_sum(),
-        _cos=cos_lat(pl.col("lat")),
     ).with_row_index("_i")
     again = pl.lit(True)  # identical to the row before (same aircraft)
     for c in [*state, "_ac"]:
@@ -317,41 +316,43 @@ def clean(
     narrow = narrow.with_columns(marks["_first_t"]).filter(~stale)
 
     # Impossible horizontal jumps.
-    dist = hop_km("lat", "lon", "_cos")
-    # Feeds repeat a position until a new one arrives: time the hop from when the
-    # previous position was *first* reported, not from its last repeat.
-    moved = (pl.col("lat") != pl.col("lat").shift(1)) | (pl.col("lon") != pl.col("lon").shift(1))
-    moved_t = pl.when(moved.fill_null(True)).then(pl.col("time")).forward_fill()
-    dt_h = seconds(pl.col("time"), moved_t.shift(1)).clip(1.0, None) / 3600.0
-    jump = (dist - params.position_slack_km) / KM_PER_NM / dt_h > params.max_speed_kt
+    chunk = position_chunks(
+        narrow["_ac"].to_numpy(),
+        narrow["time"].dt.epoch("us").to_numpy(),
+        narrow["lat"].to_numpy(),
+        narrow["lon"].to_numpy(),
+        params.position_slack_km,
+        params.max_speed_kt,
+    )
     gap_h = seconds(pl.col("n_time"), pl.col("p_time")).clip(1.0, None) / 3600.0
     apart = haversine_km(pl.col("p_lat"), pl.col("p_lon"), pl.col("n_lat"), pl.col("n_lon"))
     feasible = (apart - params.position_slack_km) / KM_PER_NM / gap_h <= params.max_speed_kt
     roomy = (apart - _ROOMY_KM) / KM_PER_NM / gap_h <= params.max_speed_kt
-    pos_glitch = _glitch_chunks(narrow, pl.lit(True), jump, ["lat", "lon"], feasible, params, roomy)
+    pos_glitch = _glitch_chunks(
+        narrow, pl.lit(True), chunk, ["lat", "lon"], feasible, params, roomy
+    )
     rejected_parts.append(
         frame[narrow["_i"].filter(pos_glitch)].lazy().with_columns(reason=pl.lit("impossible_jump"))
     )
     narrow = narrow.filter(~pos_glitch)
 
     # Altitude glitches (barometric altitude only; geometric is rarely glitchy alone).
-    alt = pl.col("alt_baro_ft")
-    has_alt = alt.is_not_null()
-    prev_alt = alt.shift(1).forward_fill()
-    prev_t = pl.when(has_alt).then(pl.col("time")).shift(1).forward_fill()
-    limit = (
-        params.max_vrate_fpm / 60.0 * seconds(pl.col("time"), prev_t).clip(1.0, None)
-        + params.altitude_slack_ft
+    has_alt = pl.col("alt_baro_ft").is_not_null()
+    chunk = altitude_chunks(
+        narrow["_ac"].to_numpy(),
+        narrow["time"].dt.epoch("us").to_numpy(),
+        narrow["alt_baro_ft"].fill_null(np.nan).to_numpy(),
+        narrow["alt_baro_ft"].is_not_null().to_numpy(),
+        params.max_vrate_fpm,
+        params.altitude_slack_ft,
     )
-    # forward_fill crosses aircraft boundaries, but a new aircraft starts a chunk anyway.
-    alt_jump = (alt - prev_alt).abs() > limit
     gap_s = seconds(pl.col("n_time"), pl.col("p_time")).clip(1.0, None)
     climb = (pl.col("n_alt_baro_ft") - pl.col("p_alt_baro_ft")).abs()
     reach = params.max_vrate_fpm / 60.0 * gap_s
     alt_glitch = _glitch_chunks(
         narrow,
         has_alt,
-        alt_jump,
+        chunk,
         ["alt_baro_ft"],
         climb <= reach + params.altitude_slack_ft,
         params,

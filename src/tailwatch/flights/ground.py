@@ -30,7 +30,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import polars as pl
 
-from tailwatch.flights._geo import KM_PER_NM, bearing_deg, cos_lat, hop_km, near_km
+from tailwatch.flights._geo import bearing_deg
+from tailwatch.flights._kernels import implied_speed
 from tailwatch.flights._time import seconds
 
 if TYPE_CHECKING:
@@ -149,147 +150,39 @@ def baro_offset(frame: pl.DataFrame, p: DetectionParams) -> pl.Series:
     return out["_off"].cast(pl.Float32).alias("baro_offset_ft")
 
 
-def _asof_rows(frame: pl.DataFrame, half_s: float, tol_s: float) -> tuple[pl.Series, pl.Series]:
-    """Row of the same aircraft at or before ``time - half`` / at or after ``time + half``.
-
-    The as-of joins of the rule (backward / forward, ``tol_s`` tolerance) as two merges
-    on one int64 key, aircraft-major then time, instead of as-of joins grouped by a
-    string key. Null where there is no such row. Rows are sorted by (icao24, time) with
-    unique times per aircraft (cleaning guarantees both); ``_ac`` numbers the aircraft
-    0, 1, 2... in row order.
-    """
-    k = frame.select(
-        _ac=pl.col("_ac").cast(pl.Int64),
-        _t=pl.col("time").dt.epoch("us"),
-    ).with_row_index("_j")
-    half, tol = round(half_s * 1e6), round(tol_s * 1e6)
-    t0 = int(k["_t"].min())  # type: ignore[arg-type]
-    width = int(k["_t"].max()) - t0 + 1  # type: ignore[arg-type]
-    n_ac = int(k["_ac"][-1]) + 1
-    if n_ac * width < 2**62:
-        key = k.select("_j", _k=(pl.col("_ac") * width + pl.col("_t") - t0).set_sorted())
-        q = key.select(_b=pl.col("_k") - half, _f=pl.col("_k") + half)
-        asof = {
-            side: q.select(_q=pl.col(f"_{side}").set_sorted()).join_asof(
-                key,
-                left_on="_q",
-                right_on="_k",
-                strategy="backward" if side == "b" else "forward",
-                check_sortedness=False,
-            )["_j"]
-            for side in ("b", "f")
-        }
-    else:  # keys would overflow: as-of joins grouped by aircraft
-        asof = {
-            side: k.select("_ac", _q=pl.col("_t") + (-half if side == "b" else half)).join_asof(
-                k.select("_ac", "_t", "_j"),
-                left_on="_q",
-                right_on="_t",
-                by="_ac",
-                strategy="backward" if side == "b" else "forward",
-                check_sortedness=False,
-            )["_j"]
-            for side in ("b", "f")
-        }
-    ac, t = pl.col("_ac"), pl.col("_t")
-    out = k.with_columns(_b=asof["b"], _f=asof["f"]).select(
-        _b=pl.when(
-            (ac.gather(pl.col("_b")) == ac) & ((t - half) - t.gather(pl.col("_b")) <= tol)
-        ).then(pl.col("_b")),
-        _f=pl.when(
-            (ac.gather(pl.col("_f")) == ac) & (t.gather(pl.col("_f")) - (t + half) <= tol)
-        ).then(pl.col("_f")),
-    )
-    return out["_b"], out["_f"]
-
-
 def _implied_speed(frame: pl.DataFrame, p: DetectionParams) -> pl.DataFrame:
-    """Speed (kt) implied by positions ~``speed_baseline_s`` before and after each one.
+    """Speed (kt) implied by positions ~``speed_baseline_s`` before and after each one,
+    and whether the position is static (see :func:`~tailwatch.flights._kernels.implied_speed`).
 
     A time baseline (not a row count) so that stale, repeated positions followed by a
     jump (common on the ground) do not read as motion. Falls back to the adjacent
     positions when the aircraft has no neighbour within ``speed_tolerance_s``.
-    ``frame`` carries ``_ac`` (see :func:`_asof_rows`).
+    A position held unchanged for ``static_air_s`` against its neighbour is parked,
+    however far apart in time the two rows are (cleaning merges a feed's stale repeats
+    into the first and last row, so no neighbour falls within the speed baseline); so
+    is one in a chain of repeats of the very same spot spanning ``static_air_s`` (a
+    feed that repeats a position while some other value changes, e.g. a garbled
+    altitude: nothing flying reports one position twice).
+    ``frame`` is sorted by (icao24, time), times unique per aircraft, and carries
+    ``_ac`` (aircraft by integer code), as cleaning leaves it.
     """
-    back_i, fwd_i = _asof_rows(frame, p.speed_baseline_s, p.speed_tolerance_s)
-    ac = pl.col("_ac")
-    same_prev = ac == ac.shift(1)
-    same_next = ac == ac.shift(-1)
-    row = pl.col("_r").cast(pl.Int64)
-    # The two ends of the baseline as row numbers (never null: the adjacent row, else
-    # the row itself), so every column is gathered once with a plain index.
-    work = frame.select(
-        "_ac",
-        "time",
-        "lat",
-        "lon",
-        _cos=cos_lat(pl.col("lat")),
-        _bi=back_i,
-        _fi=fwd_i,
-    ).with_row_index("_r")
-    work = work.with_columns(
-        _bj=pl.coalesce(pl.col("_bi").cast(pl.Int64), pl.when(same_prev).then(row - 1), row).cast(
-            pl.UInt32
-        ),
-        _fj=pl.coalesce(pl.col("_fi").cast(pl.Int64), pl.when(same_next).then(row + 1), row).cast(
-            pl.UInt32
-        ),
+    implied, static = implied_speed(
+        frame["_ac"].to_numpy(),
+        frame["time"].dt.epoch("us").to_numpy(),
+        frame["lat"].to_numpy(),
+        frame["lon"].to_numpy(),
+        round(p.speed_baseline_s * 1e6),
+        round(p.speed_tolerance_s * 1e6),
+        p.taxi_speed_kt,
+        p.static_air_s,
+        _HELD_KM,
+        _SAME_SPOT_KM,
     )
-
-    # Series.gather: a gather inside an expression costs ~4x more on 10 M rows.
-    bj, fj = work["_bj"], work["_fj"]
-    t_us = work["time"].dt.epoch("us")
-    work = work.with_columns(
-        **{f"_b{c}": work[c].gather(bj) for c in ("lat", "lon", "_cos")},
-        **{f"_f{c}": work[c].gather(fj) for c in ("lat", "lon", "_cos")},
-        _span_h=(t_us.gather(fj) - t_us.gather(bj)).cast(pl.Float64) / 3.6e9,
-    )
-    span_h = pl.col("_span_h")
-    hop = hop_km("lat", "lon", "_cos")
-    # A position held unchanged for static_air_s against its neighbour is parked, however
-    # far apart in time the two rows are (cleaning merges a feed's stale repeats into
-    # the first and last row, so no neighbour falls within the speed baseline).
-    held_prev = (
-        same_prev
-        & (pl.col("_hop_km") < _HELD_KM)
-        & (seconds(pl.col("time"), pl.col("time").shift(1)) >= p.static_air_s)
-    ).fill_null(False)
-    held_next = held_prev.shift(-1).fill_null(False)
-    # A feed that repeats the very same position row after row (not merged when some
-    # other value changes, e.g. a garbled altitude) is held too once the repeats span
-    # static_air_s: nothing flying reports one position twice.
-    same_spot = (same_prev & (pl.col("_hop_km") < _SAME_SPOT_KM)).fill_null(False)
-    # Span of each chain of repeats by forward/backward fills (a window per chain would
-    # be a group per row).
-    chain_start = pl.when(~same_spot).then(pl.col("time")).forward_fill()
-    chain_end = pl.when(~same_spot.shift(-1).fill_null(False)).then(pl.col("time")).backward_fill()
-    repeated = seconds(chain_end, chain_start) >= p.static_air_s
-    return work.with_columns(
-        implied=pl.when(span_h > 0).then(
-            near_km(
-                pl.col("_blat"),
-                pl.col("_blon"),
-                pl.col("_b_cos"),
-                pl.col("_flat"),
-                pl.col("_flon"),
-                pl.col("_f_cos"),
-            )
-            / KM_PER_NM
-            / span_h
-        ),
-        _hop_km=hop,
-    ).select(
-        "implied",
-        _static=(
-            (
-                pl.col("_bi").is_not_null()
-                & pl.col("_fi").is_not_null()
-                & (pl.col("implied") < p.taxi_speed_kt)
-            ).fill_null(False)
-            | held_prev
-            | held_next
-            | repeated
-        ),
+    return pl.DataFrame(
+        {
+            "implied": pl.Series(implied, dtype=pl.Float64).fill_nan(None),
+            "_static": pl.Series(static, dtype=pl.Boolean),
+        }
     )
 
 

@@ -1,0 +1,206 @@
+"""Compiled per-aircraft scans (numba) for the rules that walk each track in order.
+
+A rule like "the row of the same aircraft ~30 s earlier, unless none within 10 s"
+or "how long has this position been repeated" is one pass over rows sorted by
+(aircraft, time); as polars expressions it takes as-of joins, gathers, and forward
+and backward fills, each a full pass with its own temporary columns. Here each rule
+is a single loop, compiled once (``cache=True`` keeps the machine code on disk) and
+run without the GIL (``nogil``), so detection's worker threads run them in parallel.
+
+Inputs are plain numpy arrays: ``ac`` the aircraft code (rows of one aircraft are
+contiguous), ``t`` time in epoch microseconds (strictly increasing within an
+aircraft: cleaning guarantees it), ``lat``/``lon`` in degrees without nulls.
+Distances are :func:`tailwatch.flights._geo.near_km`, computed the same way.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from numba import njit
+
+from tailwatch.flights._geo import EARTH_RADIUS_KM, KM_PER_NM
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from numpy.typing import NDArray
+
+_RAD = math.pi / 180.0
+_KM_PER_DEG = EARTH_RADIUS_KM * _RAD
+
+
+def _compiled(fn: Callable[..., Any]) -> Callable[..., Any]:
+    return njit(cache=True, nogil=True)(fn)
+
+
+@_compiled
+def _near_km(lat1: float, lon1: float, cos1: float, lat2: float, lon2: float, cos2: float) -> float:
+    dlam = 180.0 - abs(abs(lon2 - lon1) - 180.0)
+    return _KM_PER_DEG * math.sqrt((lat2 - lat1) ** 2 + cos1 * cos2 * dlam**2)
+
+
+@_compiled
+def _baseline_rows(
+    ac: NDArray[np.uint32], t: NDArray[np.int64], half: int, tol: int
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """Per row, the row of the same aircraft at or before ``t - half`` and the one at
+    or after ``t + half``, each within ``tol`` of that instant; -1 where none."""
+    n = t.shape[0]
+    back = np.full(n, -1, dtype=np.int64)
+    fwd = np.full(n, -1, dtype=np.int64)
+    start = 0
+    while start < n:
+        end = start
+        while end < n and ac[end] == ac[start]:
+            end += 1
+        b = start  # candidate: last row with t <= t[i] - half
+        f = start  # candidate: first row with t >= t[i] + half
+        for i in range(start, end):
+            lo = t[i] - half
+            while b + 1 < end and t[b + 1] <= lo:
+                b += 1
+            if t[b] <= lo and lo - t[b] <= tol:
+                back[i] = b
+            hi = t[i] + half
+            while f < end and t[f] < hi:
+                f += 1
+            if f < end and t[f] - hi <= tol:
+                fwd[i] = f
+        start = end
+    return back, fwd
+
+
+@_compiled
+def implied_speed(
+    ac: NDArray[np.uint32],
+    t: NDArray[np.int64],
+    lat: NDArray[np.float64],
+    lon: NDArray[np.float64],
+    half_us: int,
+    tol_us: int,
+    taxi_kt: float,
+    static_s: float,
+    held_km: float,
+    same_spot_km: float,
+) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
+    """(implied speed in kt, NaN where unknown; static flag) per row.
+
+    The speed is the distance between the rows ~``half_us`` before and after (see
+    :func:`_baseline_rows`; the adjacent row of the same aircraft where there is none,
+    else the row itself) over their time apart. A row is static when both baseline
+    rows exist and the speed is below ``taxi_kt``; or its position is held (within
+    ``held_km``) against a neighbouring row at least ``static_s`` away; or it lies
+    in a chain of repeats of one spot (within ``same_spot_km`` row to row) spanning
+    at least ``static_s``.
+    """
+    n = t.shape[0]
+    back, fwd = _baseline_rows(ac, t, half_us, tol_us)
+    cos = np.empty(n)
+    for i in range(n):
+        cos[i] = math.cos(lat[i] * _RAD)
+    implied = np.full(n, np.nan)
+    static = np.zeros(n, dtype=np.bool_)
+    held = np.zeros(n, dtype=np.bool_)
+    spot = np.zeros(n, dtype=np.bool_)
+    for i in range(n):
+        prev = i > 0 and ac[i - 1] == ac[i]
+        nxt = i + 1 < n and ac[i + 1] == ac[i]
+        bj = back[i] if back[i] >= 0 else (i - 1 if prev else i)
+        fj = fwd[i] if fwd[i] >= 0 else (i + 1 if nxt else i)
+        span_h = float(t[fj] - t[bj]) / 3.6e9
+        if span_h > 0:
+            d = _near_km(lat[bj], lon[bj], cos[bj], lat[fj], lon[fj], cos[fj])
+            implied[i] = d / KM_PER_NM / span_h
+            static[i] = back[i] >= 0 and fwd[i] >= 0 and implied[i] < taxi_kt
+        if prev:
+            hop = _near_km(lat[i - 1], lon[i - 1], cos[i - 1], lat[i], lon[i], cos[i])
+            held[i] = hop < held_km and float(t[i] - t[i - 1]) / 1e6 >= static_s
+            spot[i] = hop < same_spot_km
+    # chains of repeated spots: from a row that is not a repeat to the last repeat after it
+    start = 0
+    while start < n:
+        end = start + 1
+        while end < n and spot[end]:
+            end += 1
+        if float(t[end - 1] - t[start]) / 1e6 >= static_s:
+            static[start:end] = True
+        start = end
+    for i in range(n):
+        if held[i]:
+            static[i] = True
+            static[i - 1] = True
+    return implied, static
+
+
+@_compiled
+def position_chunks(
+    ac: NDArray[np.uint32],
+    t: NDArray[np.int64],
+    lat: NDArray[np.float64],
+    lon: NDArray[np.float64],
+    slack_km: float,
+    max_kt: float,
+) -> NDArray[np.int64]:
+    """Chunk number per row (1, 2, ...): a chunk ends where the aircraft changes or the
+    next position is out of reach at ``max_kt`` (beyond ``slack_km`` of noise).
+
+    The hop is timed from when the previous position was *first* reported: feeds
+    repeat a position until a new one arrives, and the repeat's time says nothing
+    about when the aircraft was there.
+    """
+    n = t.shape[0]
+    chunk = np.empty(n, dtype=np.int64)
+    c = 0
+    moved_t = t[0] if n else 0  # when the previous row's position was first reported
+    cos_prev = 0.0
+    for i in range(n):
+        cos_i = math.cos(lat[i] * _RAD)
+        if i == 0 or ac[i] != ac[i - 1]:
+            c += 1
+        else:
+            d = _near_km(lat[i - 1], lon[i - 1], cos_prev, lat[i], lon[i], cos_i)
+            dt_h = max(float(t[i] - moved_t) / 1e6, 1.0) / 3600.0
+            if (d - slack_km) / KM_PER_NM / dt_h > max_kt:
+                c += 1
+        chunk[i] = c
+        if i == 0 or lat[i] != lat[i - 1] or lon[i] != lon[i - 1]:
+            moved_t = t[i]
+        cos_prev = cos_i
+    return chunk
+
+
+@_compiled
+def altitude_chunks(
+    ac: NDArray[np.uint32],
+    t: NDArray[np.int64],
+    alt: NDArray[np.float32],
+    has_alt: NDArray[np.bool_],
+    max_fpm: float,
+    slack_ft: float,
+) -> NDArray[np.int64]:
+    """Chunk number per row: a chunk ends where the aircraft changes or the next known
+    barometric altitude is out of reach at ``max_fpm`` (beyond ``slack_ft``) of the
+    last known one. Rows without altitude stay in the running chunk."""
+    n = t.shape[0]
+    chunk = np.empty(n, dtype=np.int64)
+    c = 0
+    last_alt = np.float32(np.nan)
+    last_t = np.int64(0)
+    seen = False  # a known altitude before this row (any aircraft: see below)
+    for i in range(n):
+        if i == 0 or ac[i] != ac[i - 1]:
+            c += 1
+        elif has_alt[i] and seen:
+            limit = max_fpm / 60.0 * max(float(t[i] - last_t) / 1e6, 1.0) + slack_ft
+            # NaN compares as a jump, as polars orders NaN above every number
+            if not (abs(alt[i] - last_alt) <= limit):
+                c += 1
+        chunk[i] = c
+        if has_alt[i]:
+            last_alt = alt[i]
+            last_t = t[i]
+            seen = True
+    return chunk

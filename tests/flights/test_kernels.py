@@ -1,0 +1,104 @@
+"""The compiled per-aircraft scans on hand-made tracks whose answers are worked out by hand."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from tailwatch.flights._geo import EARTH_RADIUS_KM, KM_PER_NM
+from tailwatch.flights._kernels import (
+    _baseline_rows,
+    altitude_chunks,
+    implied_speed,
+    position_chunks,
+)
+
+S = 1_000_000  # microseconds per second
+
+
+def _us(seconds: list[float]) -> np.ndarray:
+    return (np.array(seconds) * S).astype(np.int64)
+
+
+def _ac(*counts: int) -> np.ndarray:
+    return np.repeat(np.arange(1, len(counts) + 1), counts).astype(np.uint32)
+
+
+def test_baseline_rows_stay_within_the_aircraft_and_the_tolerance() -> None:
+    # aircraft 1 every 10 s from 0 to 50 s; aircraft 2 at 100 and 200 s
+    t = _us([0, 10, 20, 30, 40, 50, 100, 200])
+    back, fwd = _baseline_rows(_ac(6, 2), t, 20 * S, 5 * S)
+    # row at 40 s: back to t <= 20 s (row 2), forward to t >= 60 s: none
+    assert back.tolist() == [-1, -1, 0, 1, 2, 3, -1, -1]
+    assert fwd.tolist() == [2, 3, 4, 5, -1, -1, -1, -1]
+    # aircraft 2's rows are 80 s beyond each other's 20 s baseline: none above with a
+    # 5 s tolerance, each other with 80 s
+    back, fwd = _baseline_rows(_ac(6, 2), t, 20 * S, 80 * S)
+    assert fwd[6] == 7
+    assert back[7] == 6
+    assert back[6] == -1  # never aircraft 1's rows
+
+
+def test_implied_speed_of_a_steady_track_and_a_parked_aircraft() -> None:
+    # aircraft 1 flies north along the equator meridian: 0.01 deg every 10 s
+    n = 7
+    lat1 = np.arange(n) * 0.01
+    # aircraft 2 reports one spot 4 times over 30 s
+    lat = np.concatenate([lat1, np.full(4, 10.0)])
+    lon = np.zeros(n + 4)
+    t = _us([*(10.0 * i for i in range(n)), 0, 10, 20, 30])
+    implied, static = implied_speed(_ac(n, 4), t, lat, lon, 20 * S, 10 * S, 50.0, 20.0, 0.05, 0.005)
+    km_per_10s = EARTH_RADIUS_KM * math.radians(0.01)
+    kt = km_per_10s / KM_PER_NM * 360  # 10 s -> 1 h
+    assert kt == pytest.approx(216.1, abs=0.1)
+    assert implied[:n] == pytest.approx([kt] * n)  # ends fall back to the adjacent row
+    assert not static[:n].any()
+    assert implied[n:] == pytest.approx([0.0] * 4)
+    assert static[n:].all()
+
+
+def test_a_single_repeat_of_a_spot_is_not_static_until_it_spans_static_air_s() -> None:
+    # two reports of one spot 5 s apart, then the aircraft moves on fast
+    lat = np.array([0.0, 0.0, 0.05, 0.10])
+    t = _us([0, 5, 15, 25])
+    _, static = implied_speed(_ac(4), t, lat, np.zeros(4), 20 * S, 1 * S, 50.0, 20.0, 0.05, 0.005)
+    assert not static.any()
+    # the same spot again 25 s later: held against its neighbour
+    t = _us([0, 25, 35, 45])
+    _, static = implied_speed(_ac(4), t, lat, np.zeros(4), 20 * S, 1 * S, 50.0, 20.0, 0.05, 0.005)
+    assert static.tolist() == [True, True, False, False]
+
+
+def test_position_chunks_cut_at_a_spike_and_at_each_new_aircraft() -> None:
+    # 0.01 deg (1.1 km) per 10 s is ~216 kt; row 2 is 1 deg (111 km) off
+    lat = np.array([0.00, 0.01, 1.02, 0.03, 0.04, 0.0, 0.01])
+    t = _us([0, 10, 20, 30, 40, 0, 10])
+    chunk = position_chunks(_ac(5, 2), t, lat, np.zeros(7), 0.5, 800.0)
+    assert chunk.tolist() == [1, 1, 2, 3, 3, 4, 4]
+
+
+def test_position_hops_are_timed_from_the_first_report_of_a_repeated_position() -> None:
+    # the feed repeats the position first reported at 10 s until 300 s; the hop of
+    # 20 km that follows took 290 s (~134 kt, fine), not 10 s (~3,900 kt)
+    lat = np.array([0.0, 0.01, 0.01, 0.01, 0.19])
+    t = _us([0, 10, 200, 300, 310])
+    chunk = position_chunks(_ac(5), t, lat, np.zeros(5), 0.5, 800.0)
+    assert chunk.tolist() == [1, 1, 1, 1, 1]
+    lat = np.array([0.0, 0.01, 0.0101, 0.0102, 0.19])  # moving: timed from the last
+    chunk = position_chunks(_ac(5), t, lat, np.zeros(5), 0.5, 800.0)
+    assert chunk.tolist() == [1, 1, 1, 1, 2]
+
+
+def test_altitude_chunks_skip_unknown_altitudes_and_time_from_the_last_known_one() -> None:
+    nan = np.nan
+    # 1,000 ft then unknown for 60 s then 6,000 ft: 5,000 ft in 60 s is 5,000 fpm (ok
+    # at 6,000 fpm); then 20,000 ft 1 s later is a jump, and 6,100 ft after it too
+    alt = np.array([1000, nan, nan, 6000, 20000, 6100], dtype=np.float32)
+    t = _us([0, 20, 40, 60, 61, 62])
+    chunk = altitude_chunks(_ac(6), t, alt, ~np.isnan(alt), 6000.0, 300.0)
+    assert chunk.tolist() == [1, 1, 1, 1, 2, 3]
+    # a new aircraft starts a chunk whatever its altitude
+    chunk = altitude_chunks(_ac(3, 1), t[:4], alt[[0, 3, 3, 0]], np.ones(4, bool), 6000.0, 300.0)
+    assert chunk.tolist() == [1, 2, 2, 3]
