@@ -75,7 +75,7 @@ def test_position_chunks_cut_at_a_spike_and_at_each_new_aircraft() -> None:
     # 0.01 deg (1.1 km) per 10 s is ~216 kt; row 2 is 1 deg (111 km) off
     lat = np.array([0.00, 0.01, 1.02, 0.03, 0.04, 0.0, 0.01])
     t = _us([0, 10, 20, 30, 40, 0, 10])
-    chunk = position_chunks(_ac(5, 2), t, lat, np.zeros(7), 0.5, 800.0)
+    chunk = position_chunks(_ac(5, 2), t, lat, np.zeros(7), np.ones(7, bool), 0.5, 800.0)
     assert chunk.tolist() == [1, 1, 2, 3, 3, 4, 4]
 
 
@@ -84,10 +84,10 @@ def test_position_hops_are_timed_from_the_first_report_of_a_repeated_position() 
     # 20 km that follows took 290 s (~134 kt, fine), not 10 s (~3,900 kt)
     lat = np.array([0.0, 0.01, 0.01, 0.01, 0.19])
     t = _us([0, 10, 200, 300, 310])
-    chunk = position_chunks(_ac(5), t, lat, np.zeros(5), 0.5, 800.0)
+    chunk = position_chunks(_ac(5), t, lat, np.zeros(5), np.ones(5, bool), 0.5, 800.0)
     assert chunk.tolist() == [1, 1, 1, 1, 1]
     lat = np.array([0.0, 0.01, 0.0101, 0.0102, 0.19])  # moving: timed from the last
-    chunk = position_chunks(_ac(5), t, lat, np.zeros(5), 0.5, 800.0)
+    chunk = position_chunks(_ac(5), t, lat, np.zeros(5), np.ones(5, bool), 0.5, 800.0)
     assert chunk.tolist() == [1, 1, 1, 1, 2]
 
 

@@ -141,11 +141,14 @@ def position_chunks(
     t: NDArray[np.int64],
     lat: NDArray[np.float64],
     lon: NDArray[np.float64],
+    use: NDArray[np.bool_],
     slack_km: float,
     max_kt: float,
 ) -> NDArray[np.int64]:
-    """Chunk number per row (1, 2, ...): a chunk ends where the aircraft changes or the
-    next position is out of reach at ``max_kt`` (beyond ``slack_km`` of noise).
+    """Chunk number per row (1, 2, ...): among the rows in ``use``, a chunk ends where
+    the aircraft changes or the next position is out of reach at ``max_kt`` (beyond
+    ``slack_km`` of noise). Rows not in ``use`` are skipped (their number is that
+    of the running chunk, and means nothing).
 
     The hop is timed from when the previous position was *first* reported: feeds
     repeat a position until a new one arrives, and the repeat's time says nothing
@@ -154,21 +157,26 @@ def position_chunks(
     n = t.shape[0]
     chunk = np.empty(n, dtype=np.int64)
     c = 0
-    moved_t = t[0] if n else 0  # when the previous row's position was first reported
-    cos_prev = 0.0
+    j = -1  # the previous row in use
+    moved_t = np.int64(0)  # when row j's position was first reported
+    cos_j = 0.0
     for i in range(n):
+        if not use[i]:
+            chunk[i] = c
+            continue
         cos_i = math.cos(lat[i] * _RAD)
-        if i == 0 or ac[i] != ac[i - 1]:
+        if j < 0 or ac[i] != ac[j]:
             c += 1
         else:
-            d = _near_km(lat[i - 1], lon[i - 1], cos_prev, lat[i], lon[i], cos_i)
+            d = _near_km(lat[j], lon[j], cos_j, lat[i], lon[i], cos_i)
             dt_h = max(float(t[i] - moved_t) / 1e6, 1.0) / 3600.0
             if (d - slack_km) / KM_PER_NM / dt_h > max_kt:
                 c += 1
         chunk[i] = c
-        if i == 0 or lat[i] != lat[i - 1] or lon[i] != lon[i - 1]:
+        if j < 0 or lat[i] != lat[j] or lon[i] != lon[j]:
             moved_t = t[i]
-        cos_prev = cos_i
+        j = i
+        cos_j = cos_i
     return chunk
 
 
@@ -182,8 +190,8 @@ def altitude_chunks(
     slack_ft: float,
 ) -> NDArray[np.int64]:
     """Chunk number per row: a chunk ends where the aircraft changes or the next known
-    barometric altitude is out of reach at ``max_fpm`` (beyond ``slack_ft``) of the
-    last known one. Rows without altitude stay in the running chunk."""
+    barometric altitude (rows in ``has_alt``) is out of reach at ``max_fpm`` (beyond
+    ``slack_ft``) of the last known one. Other rows stay in the running chunk."""
     n = t.shape[0]
     chunk = np.empty(n, dtype=np.int64)
     c = 0

@@ -61,7 +61,7 @@ _ROOMY_KM = 5.0
 
 def _glitch_chunks(
     frame: pl.DataFrame,
-    valid: pl.Expr,
+    valid: pl.Series,
     chunk: NDArray[np.int64],
     value_cols: list[str],
     feasible: pl.Expr,
@@ -293,13 +293,13 @@ def clean(
     # information and would fake a stationary aircraft; the first and last of a run
     # are kept so the time span is not lost.
     state = ["lat", "lon", "alt_baro_ft", "gs_kt", "track_deg", "on_ground"]
-    # The rules below run on a narrow frame (integer aircraft code, row index ``_i``,
-    # the state columns); the wide rows are gathered once at the end.
+    # The rules below run on a narrow frame (integer aircraft code, the state columns)
+    # and masks of the rows still in play; the wide rows are filtered once at the end.
     narrow = frame.select(
         "time",
         *state,
         _ac=(pl.col("icao24") != pl.col("icao24").shift(1)).fill_null(True).cum_sum(),
-    ).with_row_index("_i")
+    )
     again = pl.lit(True)  # identical to the row before (same aircraft)
     for c in [*state, "_ac"]:
         again = again & pl.col(c).eq_missing(pl.col(c).shift(1))
@@ -313,14 +313,16 @@ def clean(
     )
     stale = marks["_again"] & marks["_again"].shift(-1, fill_value=False)
     n_stale = int(stale.sum())
-    narrow = narrow.with_columns(marks["_first_t"]).filter(~stale)
+    ac_np, t_np = narrow["_ac"].to_numpy(), narrow["time"].dt.epoch("us").to_numpy()
 
     # Impossible horizontal jumps.
+    in_play = ~stale
     chunk = position_chunks(
-        narrow["_ac"].to_numpy(),
-        narrow["time"].dt.epoch("us").to_numpy(),
+        ac_np,
+        t_np,
         narrow["lat"].to_numpy(),
         narrow["lon"].to_numpy(),
+        in_play.to_numpy(),
         params.position_slack_km,
         params.max_speed_kt,
     )
@@ -328,21 +330,19 @@ def clean(
     apart = haversine_km(pl.col("p_lat"), pl.col("p_lon"), pl.col("n_lat"), pl.col("n_lon"))
     feasible = (apart - params.position_slack_km) / KM_PER_NM / gap_h <= params.max_speed_kt
     roomy = (apart - _ROOMY_KM) / KM_PER_NM / gap_h <= params.max_speed_kt
-    pos_glitch = _glitch_chunks(
-        narrow, pl.lit(True), chunk, ["lat", "lon"], feasible, params, roomy
-    )
+    pos_glitch = _glitch_chunks(narrow, in_play, chunk, ["lat", "lon"], feasible, params, roomy)
     rejected_parts.append(
-        frame[narrow["_i"].filter(pos_glitch)].lazy().with_columns(reason=pl.lit("impossible_jump"))
+        frame.filter(pos_glitch).lazy().with_columns(reason=pl.lit("impossible_jump"))
     )
-    narrow = narrow.filter(~pos_glitch)
+    in_play = in_play & ~pos_glitch
 
     # Altitude glitches (barometric altitude only; geometric is rarely glitchy alone).
-    has_alt = pl.col("alt_baro_ft").is_not_null()
+    has_alt = in_play & narrow["alt_baro_ft"].is_not_null()
     chunk = altitude_chunks(
-        narrow["_ac"].to_numpy(),
-        narrow["time"].dt.epoch("us").to_numpy(),
+        ac_np,
+        t_np,
         narrow["alt_baro_ft"].fill_null(np.nan).to_numpy(),
-        narrow["alt_baro_ft"].is_not_null().to_numpy(),
+        has_alt.to_numpy(),
         params.max_vrate_fpm,
         params.altitude_slack_ft,
     )
@@ -359,17 +359,13 @@ def clean(
         climb <= reach + _ROOMY_FT,
     )
     rejected_parts.append(
-        frame[narrow["_i"].filter(alt_glitch)].lazy().with_columns(reason=pl.lit("altitude_glitch"))
+        frame.filter(alt_glitch).lazy().with_columns(reason=pl.lit("altitude_glitch"))
     )
-    narrow = narrow.filter(~alt_glitch)
-    if narrow.height < frame.height:
-        # A mask, not a gather by row number: filtering the wide rows (strings
-        # included) is an order of magnitude cheaper when most rows stay.
-        keep = np.zeros(frame.height, dtype=bool)
-        keep[narrow["_i"].to_numpy()] = True
-        frame = frame.filter(pl.Series(keep))
+    in_play = in_play & ~alt_glitch
     # the aircraft code (1, 2, ... in row order) and first-report times travel on
-    frame = frame.with_columns(narrow["_ac"], narrow["_first_t"])
+    frame = frame.with_columns(narrow["_ac"], marks["_first_t"])
+    if not in_play.all():
+        frame = frame.filter(in_play)
 
     rejected_lf = pl.concat(rejected_parts, how="vertical")
     rejected = (
