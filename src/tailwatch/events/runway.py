@@ -28,21 +28,32 @@ _RUNWAY_REACH_KM = 6.0
 
 
 def _ends_near(points: pl.DataFrame, index: AirportIndex, radius_km: float, k: int) -> pl.DataFrame:
-    """Runway ends near each point, with along/cross-track geometry (query = row of points)."""
+    """Runway ends near each point, with along/cross-track geometry (query = row of points).
+
+    One row per (point, runway end within ``radius_km``, at most ``k``), nearest end
+    first per point; the point's own columns ride along. Rows are gathered by number
+    from the tree's answer (no joins on the airport/ident text).
+    """
     if points.height == 0:
         return pl.DataFrame()
-    near = index.runway_ends_near(points["lat"].to_numpy(), points["lon"].to_numpy(), radius_km, k)
-    if near.height == 0:
-        return near
-    rw = index._runway_rows  # threshold positions of the ends
-    ends = rw.select(
-        pl.col("airport"),
-        pl.col("ident"),
-        pl.col("lat").alias("t_lat"),
-        pl.col("lon").alias("t_lon"),
-    ).unique(["airport", "ident"], keep="first")
-    pts = points.with_row_index("query").with_columns(pl.col("query").cast(pl.UInt32))
-    j = near.join(ends, on=["airport", "ident"], how="left").join(pts, on="query", how="left")
+    query, rows, _, _ = index._query(
+        index._runway_tree, points["lat"].to_numpy(), points["lon"].to_numpy(), radius_km, k
+    )
+    if query.size == 0:
+        return pl.DataFrame()
+    ends = index._runway_rows[rows].select(
+        "airport",
+        "ident",
+        "heading_deg",
+        "elevation_ft",
+        "length_ft",
+        t_lat="lat",
+        t_lon="lon",
+    )
+    j = pl.concat(
+        [pl.DataFrame({"query": query}, schema={"query": pl.UInt32}), ends, points[query]],
+        how="horizontal",
+    )
     d = haversine_km(pl.col("t_lat"), pl.col("t_lon"), pl.col("lat"), pl.col("lon"))
     b = bearing_deg(pl.col("t_lat"), pl.col("t_lon"), pl.col("lat"), pl.col("lon"))
     rel = (b - pl.col("heading_deg").cast(pl.Float64)).radians()
