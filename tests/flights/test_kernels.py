@@ -9,8 +9,10 @@ import pytest
 
 from tailwatch.flights._geo import EARTH_RADIUS_KM, KM_PER_NM
 from tailwatch.flights._kernels import (
+    NO_CELL,
     _baseline_rows,
     altitude_chunks,
+    cell_runs,
     implied_speed,
     position_chunks,
 )
@@ -79,6 +81,14 @@ def test_position_chunks_cut_at_a_spike_and_at_each_new_aircraft() -> None:
     assert chunk.tolist() == [1, 1, 2, 3, 3, 4, 4]
 
 
+def test_position_chunks_skip_rows_out_of_play() -> None:
+    # the same spike, already set aside: the track is one chunk
+    lat = np.array([0.00, 0.01, 1.02, 0.03, 0.04])
+    use = np.array([True, True, False, True, True])
+    chunk = position_chunks(_ac(5), _us([0, 10, 20, 30, 40]), lat, np.zeros(5), use, 0.5, 800.0)
+    assert chunk[use].tolist() == [1, 1, 1, 1]
+
+
 def test_position_hops_are_timed_from_the_first_report_of_a_repeated_position() -> None:
     # the feed repeats the position first reported at 10 s until 300 s; the hop of
     # 20 km that follows took 290 s (~134 kt, fine), not 10 s (~3,900 kt)
@@ -102,3 +112,26 @@ def test_altitude_chunks_skip_unknown_altitudes_and_time_from_the_last_known_one
     # a new aircraft starts a chunk whatever its altitude
     chunk = altitude_chunks(_ac(3, 1), t[:4], alt[[0, 3, 3, 0]], np.ones(4, bool), 6000.0, 300.0)
     assert chunk.tolist() == [1, 2, 2, 3]
+
+
+def test_cell_runs_number_runs_of_consecutive_rows_in_one_cell() -> None:
+    # 48.8449 and 48.8451 round to 4884 and 4885 hundredths, 2.3549 to 235; a row out
+    # of use has no cell and starts a run of its own
+    lat = np.array([48.8449, 48.8449, 48.8451, 48.8451, 48.8451, 48.8449])
+    lon = np.full(6, 2.3549)
+    use = np.array([True, True, True, False, True, True])
+    codes, run = cell_runs(lat, lon, use)
+    assert run.tolist() == [0, 0, 1, 2, 3, 4]
+    assert codes.tolist() == [
+        4884 * 40_000 + 235,
+        4885 * 40_000 + 235,
+        NO_CELL,
+        4885 * 40_000 + 235,
+        4884 * 40_000 + 235,
+    ]
+
+
+def test_cells_round_half_to_even_like_polars() -> None:
+    codes, _ = cell_runs(np.array([0.125, 0.135]), np.array([0.0, 0.0]), np.ones(2, bool))
+    # 12.5 -> 12 and 13.5 -> 14: to the even neighbour, as polars rounds
+    assert codes.tolist() == [12 * 40_000, 14 * 40_000]

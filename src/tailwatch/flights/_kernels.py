@@ -212,3 +212,35 @@ def altitude_chunks(
             last_t = t[i]
             seen = True
     return chunk
+
+
+#: Cell code of rows without a cell (:func:`cell_runs`).
+NO_CELL = np.iinfo(np.int64).min
+
+
+@_compiled
+def cell_runs(
+    lat: NDArray[np.float64], lon: NDArray[np.float64], use: NDArray[np.bool_]
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """(cell code per run, run number per row) of ~1 km cells.
+
+    A cell is (lat, lon) rounded to 0.01 degree (half to even), coded
+    ``lat_c * 40_000 + lon_c`` in hundredths of a degree; rows not in ``use`` have
+    no cell (:data:`NO_CELL`). A run is a stretch of consecutive rows in one cell:
+    an aircraft's rows are consecutive, so each run is looked up once.
+    """
+    n = lat.shape[0]
+    run = np.empty(n, dtype=np.int64)
+    codes = np.empty(n, dtype=np.int64)
+    r = -1
+    prev = np.int64(NO_CELL)
+    for i in range(n):
+        code = np.int64(NO_CELL)
+        if use[i]:
+            code = np.int64(np.rint(lat[i] * 100)) * 40_000 + np.int64(np.rint(lon[i] * 100))
+        if i == 0 or code != prev:
+            r += 1
+            codes[r] = code
+            prev = code
+        run[i] = r
+    return codes[: r + 1].copy(), run

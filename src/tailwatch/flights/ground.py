@@ -31,7 +31,7 @@ import numpy as np
 import polars as pl
 
 from tailwatch.flights._geo import bearing_deg
-from tailwatch.flights._kernels import implied_speed
+from tailwatch.flights._kernels import NO_CELL, cell_runs, implied_speed
 from tailwatch.flights._time import seconds
 
 if TYPE_CHECKING:
@@ -50,34 +50,22 @@ _LOOKUP_MAX_ALT_FT = 16000.0
 
 def field_elevation(frame: pl.DataFrame, index: AirportIndex, radius_km: float) -> pl.Series:
     """Elevation (ft) of the nearest airport within ``radius_km`` of each low position."""
-    low = (pl.col("alt_baro_ft").is_null()) | (pl.col("alt_baro_ft") < _LOOKUP_MAX_ALT_FT)
     # Query once per ~1 km cell, not once per position; and look each cell up once
-    # per run of consecutive rows in it (an aircraft's rows are consecutive), so the
-    # join is over runs, not over every row.
-    cell = pl.when(low).then(
-        (pl.col("lat") * 100).round(0).cast(pl.Int64) * 40_000
-        + (pl.col("lon") * 100).round(0).cast(pl.Int64)
-    )
-    keyed = frame.select(_cell=cell).with_columns(
-        # The first row starts a run even when its cell is null (null == null here).
-        _run=(
-            pl.col("_cell").ne_missing(pl.col("_cell").shift(1)) | (pl.int_range(pl.len()) == 0)
-        ).cum_sum()
-        - 1
-    )
-    runs = keyed.filter((pl.col("_run") != pl.col("_run").shift(1)).fill_null(True)).select("_cell")
-    cells = runs.drop_nulls().unique()
-    if cells.height == 0:
+    # per run of consecutive rows in it (an aircraft's rows are consecutive).
+    alt = frame["alt_baro_ft"]
+    low = (alt.is_null() | (alt < _LOOKUP_MAX_ALT_FT)).fill_null(True)
+    run_cell, run = cell_runs(frame["lat"].to_numpy(), frame["lon"].to_numpy(), low.to_numpy())
+    cells = np.unique(run_cell[run_cell != NO_CELL])
+    if cells.size == 0:
         return pl.Series("field_elev_ft", [None] * frame.height, dtype=pl.Float32)
-    code = cells["_cell"].to_numpy()
-    clat = np.floor_divide(code + 20_000, 40_000)  # clon is within +-18,000
-    clon = code - clat * 40_000
+    clat = np.floor_divide(cells + 20_000, 40_000)  # clon is within +-18,000
+    clon = cells - clat * 40_000
     near = index.near(clat / 100.0, clon / 100.0, radius_km, k=1)
-    elev = np.full(cells.height, np.nan, dtype=np.float32)
+    elev = np.full(cells.size + 1, np.nan, dtype=np.float32)  # the last: no cell
     elev[near["query"].to_numpy()] = near["elevation_ft"].fill_null(np.nan).to_numpy()
-    cells = cells.with_columns(field_elev_ft=pl.Series(elev, dtype=pl.Float32).fill_nan(None))
-    per_run = runs.join(cells, on="_cell", how="left", maintain_order="left")["field_elev_ft"]
-    return per_run.gather(keyed["_run"]).alias("field_elev_ft")
+    at = np.searchsorted(cells, run_cell)
+    at[run_cell == NO_CELL] = cells.size
+    return pl.Series("field_elev_ft", elev[at][run], dtype=pl.Float32).fill_nan(None)
 
 
 def baro_offset(frame: pl.DataFrame, p: DetectionParams) -> pl.Series:

@@ -279,7 +279,7 @@ class AirportIndex:
         ``query`` is the index of the point in the input arrays.
         """
         query, rows, qlat, qlon = self._query(self._airport_tree, lat, lon, radius_km, k)
-        ap = self.airports[rows]
+        ap = self.airports.select("icao", "lat", "lon", "elevation_ft")[rows]  # not every column
         return pl.DataFrame(
             {
                 "query": query,
