@@ -13,8 +13,10 @@ from tailwatch.flights._kernels import (
     _baseline_rows,
     altitude_chunks,
     cell_runs,
+    fill_states,
     implied_speed,
     position_chunks,
+    run_ids,
 )
 
 S = 1_000_000  # microseconds per second
@@ -135,3 +137,19 @@ def test_cells_round_half_to_even_like_polars() -> None:
     codes, _ = cell_runs(np.array([0.125, 0.135]), np.array([0.0, 0.0]), np.ones(2, bool))
     # 12.5 -> 12 and 13.5 -> 14: to the even neighbour, as polars rounds
     assert codes.tolist() == [12 * 40_000, 14 * 40_000]
+
+
+def test_unknown_states_take_the_previous_known_one_of_the_aircraft_else_the_next() -> None:
+    # aircraft 1: ?, ground, ?, air, ?   aircraft 2: ?, ?, air   aircraft 3: ? only
+    state = np.array([-1, 1, -1, 0, -1, -1, -1, 0, -1], dtype=np.int8)
+    ground = fill_states(_ac(5, 3, 1), state)
+    assert ground.tolist() == [True, True, True, False, False, False, False, False, False]
+    # aircraft 2's unknown rows are not filled from aircraft 1's ground
+    state = np.array([1, -1, 0], dtype=np.int8)
+    assert fill_states(_ac(1, 2), state).tolist() == [True, False, False]
+
+
+def test_runs_break_at_each_new_aircraft_and_state() -> None:
+    # aircraft 1 on the ground; 2 in the air; 3 in the air, then on the ground
+    ground = np.array([True, True, False, False, False, True])
+    assert run_ids(_ac(2, 2, 2), ground).tolist() == [1, 1, 2, 2, 3, 4]

@@ -244,3 +244,42 @@ def cell_runs(
             prev = code
         run[i] = r
     return codes[: r + 1].copy(), run
+
+
+@_compiled
+def fill_states(ac: NDArray[np.uint32], state: NDArray[np.int8]) -> NDArray[np.bool_]:
+    """Ground (True) or air per row from ``state`` (1 ground, 0 air, -1 unknown): an
+    unknown row takes the previous known state of its aircraft, else the next one,
+    else air."""
+    n = state.shape[0]
+    out = np.zeros(n, dtype=np.bool_)
+    start = 0
+    while start < n:
+        end = start
+        while end < n and ac[end] == ac[start]:
+            end += 1
+        last = np.int8(-1)
+        first_known = end  # the aircraft's first known row
+        for i in range(start, end):
+            if state[i] >= 0:
+                last = state[i]
+                if first_known == end:
+                    first_known = i
+            out[i] = last == 1
+        if first_known < end:  # rows before it take its state
+            out[start:first_known] = state[first_known] == 1
+        start = end
+    return out
+
+
+@_compiled
+def run_ids(ac: NDArray[np.uint32], ground: NDArray[np.bool_]) -> NDArray[np.uint32]:
+    """Run number per row (1, 2, ...): a run is a stretch of one aircraft in one state."""
+    n = ac.shape[0]
+    out = np.empty(n, dtype=np.uint32)
+    r = 0
+    for i in range(n):
+        if i == 0 or ac[i] != ac[i - 1] or ground[i] != ground[i - 1]:
+            r += 1
+        out[i] = r
+    return out

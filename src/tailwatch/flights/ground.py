@@ -31,7 +31,7 @@ import numpy as np
 import polars as pl
 
 from tailwatch.flights._geo import bearing_deg
-from tailwatch.flights._kernels import NO_CELL, cell_runs, implied_speed
+from tailwatch.flights._kernels import NO_CELL, cell_runs, fill_states, implied_speed, run_ids
 from tailwatch.flights._time import seconds
 
 if TYPE_CHECKING:
@@ -240,26 +240,18 @@ def add_state(frame: pl.DataFrame, params: DetectionParams, index: AirportIndex)
     )
     frame = frame.with_columns(raw_ground=raw)
     # Unknown takes the previous known state of the same aircraft, else the next one.
-    # Fills across the whole frame, each kept only where its source row is the same
-    # aircraft's (a window per aircraft costs a group-by over every row).
-    raw, ac = pl.col("raw_ground"), pl.col("_ac")
-    known_ac = pl.when(raw.is_not_null()).then(ac)
-    frame = frame.with_columns(
-        ground=pl.coalesce(
-            pl.when(known_ac.forward_fill() == ac).then(raw.forward_fill()),
-            pl.when(known_ac.backward_fill() == ac).then(raw.backward_fill()),
-        ).fill_null(False)
+    ground = fill_states(
+        frame["_ac"].to_numpy(), frame["raw_ground"].cast(pl.Int8).fill_null(-1).to_numpy()
     )
+    frame = frame.with_columns(ground=pl.Series(ground))
     return _persist(frame, p, index)
 
 
 def _runs(frame: pl.DataFrame) -> pl.DataFrame:
-    new = (pl.col("_ac") != pl.col("_ac").shift(1)).fill_null(True) | (
-        pl.col("ground") != pl.col("ground").shift(1)
-    ).fill_null(True)
+    run = run_ids(frame["_ac"].to_numpy(), frame["ground"].to_numpy())
     # A running count is non-decreasing: flagged sorted, the group-bys on it take
     # polars' sorted-key path (~9x faster than hashing 10 M keys).
-    return frame.with_columns(_run=new.cum_sum().set_sorted())
+    return frame.with_columns(_run=pl.Series(run).set_sorted())
 
 
 def _run_table(frame: pl.DataFrame) -> pl.DataFrame:
