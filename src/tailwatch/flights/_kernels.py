@@ -159,24 +159,26 @@ def position_chunks(
     c = 0
     j = -1  # the previous row in use
     moved_t = np.int64(0)  # when row j's position was first reported
-    cos_j = 0.0
     for i in range(n):
         if not use[i]:
             chunk[i] = c
             continue
-        cos_i = math.cos(lat[i] * _RAD)
         if j < 0 or ac[i] != ac[j]:
             c += 1
         else:
-            d = _near_km(lat[j], lon[j], cos_j, lat[i], lon[i], cos_i)
             dt_h = max(float(t[i] - moved_t) / 1e6, 1.0) / 3600.0
+            # cos(lat) <= 1: the hop with both cosines at 1 bounds it from above, and
+            # most hops are well within reach by that bound (no trigonometry needed)
+            d = _near_km(lat[j], lon[j], 1.0, lat[i], lon[i], 1.0)
             if (d - slack_km) / KM_PER_NM / dt_h > max_kt:
-                c += 1
+                cos_j, cos_i = math.cos(lat[j] * _RAD), math.cos(lat[i] * _RAD)
+                d = _near_km(lat[j], lon[j], cos_j, lat[i], lon[i], cos_i)
+                if (d - slack_km) / KM_PER_NM / dt_h > max_kt:
+                    c += 1
         chunk[i] = c
         if j < 0 or lat[i] != lat[j] or lon[i] != lon[j]:
             moved_t = t[i]
         j = i
-        cos_j = cos_i
     return chunk
 
 
