@@ -27,3 +27,19 @@ def test_shuffle_and_duplicates_do_not_change_events(seed: int, dup: float) -> N
     extra = _BASE.sample(fraction=dup, seed=seed)
     messy = pl.concat([_BASE, extra]).sample(fraction=1.0, shuffle=True, seed=seed)
     assert detect(messy).events.equals(_EXPECTED)
+
+
+def test_upper_case_addresses_are_the_same_aircraft() -> None:
+    # all rows upper-case, then every other row: one aircraft, the same events either way
+    upper = _BASE.with_columns(pl.col("icao24").str.to_uppercase())
+    assert upper["icao24"][0] != _BASE["icao24"][0]
+    mixed = _BASE.with_columns(
+        pl.when(pl.int_range(pl.len()) % 2 == 0)
+        .then(pl.col("icao24").str.to_uppercase())
+        .otherwise(pl.col("icao24"))
+        .alias("icao24")
+    )
+    for messy in (upper, mixed):
+        found = detect(messy)
+        assert found.events.equals(_EXPECTED)
+        assert found.flights["icao24"].unique().to_list() == [_BASE["icao24"][0]]

@@ -265,20 +265,25 @@ def clean(
     )
     off_globe = ~(pl.col("lat").is_between(-90.0, 90.0) & pl.col("lon").is_between(-180.0, 180.0))
     ic = pl.col("icao24")
+    # Contiguous columns: the input may come in many chunks (a reader's morsels, row
+    # groups), and every gather and shift below costs ~2x more on a chunked column.
+    # (The in-memory engine keeps the input's chunks; the streaming one makes more.)
+    tagged_df = lf.collect(engine="in-memory").rechunk()
     # Lower-case once per run of equal values, not once per row (rows come grouped by
-    # aircraft): a string op on 10 M rows costs more than the rest of the pass.
+    # aircraft), and only when some address is not lower-case already (readers
+    # normalise them): re-gathering 10 M strings costs more than the rest of the pass.
     run_start = (ic != ic.shift(1)).fill_null(True)
-    tagged_df = lf.with_columns(
-        icao24=ic.filter(run_start).str.to_lowercase().gather(run_start.cum_sum() - 1),
+    firsts = tagged_df.select(ic.filter(run_start)).to_series()
+    if not firsts.eq_missing(firsts.str.to_lowercase()).all():
+        tagged_df = tagged_df.with_columns(
+            icao24=ic.filter(run_start).str.to_lowercase().gather(run_start.cum_sum() - 1)
+        )
+    tagged_df = tagged_df.with_columns(
         reason=pl.when(missing)
         .then(pl.lit("no_position"))
         .when(off_globe | (pl.col("lat").is_nan() | pl.col("lon").is_nan()))
         .then(pl.lit("invalid_position")),
-    ).collect(engine="in-memory")
-    # Contiguous columns: the input may come in many chunks (a reader's morsels, row
-    # groups), and every gather and shift below costs ~2x more on a chunked column.
-    # (The in-memory engine keeps the input's chunks; the streaming one makes more.)
-    tagged_df = tagged_df.rechunk()
+    )
     bad_rows = tagged_df["reason"].is_not_null()
     rejected_parts = [tagged_df.filter(bad_rows).lazy()]
     valid = (tagged_df.filter(~bad_rows) if bad_rows.any() else tagged_df).drop("reason")
