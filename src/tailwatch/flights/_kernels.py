@@ -275,13 +275,17 @@ def fill_states(ac: NDArray[np.uint32], state: NDArray[np.int8]) -> NDArray[np.b
 
 
 @_compiled
-def run_ids(ac: NDArray[np.uint32], ground: NDArray[np.bool_]) -> NDArray[np.uint32]:
-    """Run number per row (1, 2, ...): a run is a stretch of one aircraft in one state."""
+def run_ids(
+    ac: NDArray[np.uint32], ground: NDArray[np.bool_], cut: NDArray[np.bool_] | None = None
+) -> NDArray[np.uint32]:
+    """Run number per row (1, 2, ...): a run is a stretch of one aircraft in one state,
+    also cut before each row in ``cut``."""
     n = ac.shape[0]
     out = np.empty(n, dtype=np.uint32)
     r = 0
     for i in range(n):
-        if i == 0 or ac[i] != ac[i - 1] or ground[i] != ground[i - 1]:
+        new = i == 0 or ac[i] != ac[i - 1] or ground[i] != ground[i - 1]
+        if new or (cut is not None and cut[i]):
             r += 1
         out[i] = r
     return out

@@ -16,10 +16,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy as np
 import polars as pl
 
 from tailwatch.events.runway import aligned
 from tailwatch.flights._geo import bearing_deg, haversine_km
+from tailwatch.flights._kernels import run_ids
 from tailwatch.flights._time import seconds
 
 if TYPE_CHECKING:
@@ -101,20 +103,18 @@ def gap_splits(frame: pl.DataFrame, params: DetectionParams, index: AirportIndex
         | ((pl.col("dt") >= p.loiter_gap_s) & (pl.col("dist") <= p.loiter_max_km))
         | ((pl.col("dt") >= p.callsign_gap_s) & (pl.col("cs0") != pl.col("cs1")).fill_null(False))
         | ((pl.col("dt") >= p.stop_gap_s) & pl.col("inf"))
-    ).select("_row", _split=pl.lit(True))
-    out = frame.select("_row").join(split, on="_row", how="left", maintain_order="left")
-    return out["_split"].fill_null(False)
+    )["_row"]
+    out = np.zeros(frame.height, dtype=np.bool_)  # ``_row`` numbers the frame's rows
+    out[split.to_numpy()] = True
+    return pl.Series("_split", out)
 
 
 def segment(frame: pl.DataFrame, params: DetectionParams, index: AirportIndex) -> pl.DataFrame:
     """Add ``_seg`` (segment id) and ``_split`` to a frame from :func:`prepare`."""
-    frame = frame.with_columns(_split=gap_splits(frame, params, index))
-    new = (
-        (pl.col("_ac") != pl.col("_ac").shift(1)).fill_null(True)
-        | (pl.col("ground") != pl.col("ground").shift(1)).fill_null(True)
-        | pl.col("_split")
-    )
-    return frame.with_columns(_seg=new.cum_sum().set_sorted())  # sorted-key group-bys
+    split = gap_splits(frame, params, index)
+    seg = run_ids(frame["_ac"].to_numpy(), frame["ground"].to_numpy(), split.to_numpy())
+    # flagged sorted: the group-bys on it take the sorted-key path
+    return frame.with_columns(split, _seg=pl.Series(seg).set_sorted())
 
 
 def segments(frame: pl.DataFrame) -> pl.DataFrame:
