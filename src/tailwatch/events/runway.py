@@ -41,7 +41,7 @@ def _ends_near(points: pl.DataFrame, index: AirportIndex, radius_km: float, k: i
     )
     if query.size == 0:
         return pl.DataFrame()
-    ends = index._runway_rows[rows].select(
+    ends = index._runway_rows.select(
         "airport",
         "ident",
         "heading_deg",
@@ -49,7 +49,7 @@ def _ends_near(points: pl.DataFrame, index: AirportIndex, radius_km: float, k: i
         "length_ft",
         t_lat="lat",
         t_lon="lon",
-    )
+    )[rows]
     j = pl.concat(
         [pl.DataFrame({"query": query}, schema={"query": pl.UInt32}), ends, points[query]],
         how="horizontal",
@@ -91,7 +91,7 @@ def on_airport(points: pl.DataFrame, index: AirportIndex, params: DetectionParam
             )
         )
     near = index.near(points["lat"].to_numpy(), points["lon"].to_numpy(), params.arp_max_km, 4)
-    with_runways = index._runway_rows.select(pl.col("airport").unique())
+    with_runways = index.airports_with_runways
     parts.append(
         near.join(with_runways, left_on="icao", right_on="airport", how="anti").select(
             "query", pl.col("icao").alias("airport"), pl.col("distance_km").alias("dist_km")

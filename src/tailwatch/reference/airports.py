@@ -242,6 +242,11 @@ class AirportIndex:
         rw_tree = cKDTree(_unit_xyz(rw["lat"].to_numpy(), rw["lon"].to_numpy()))
         return cls(ap, runways_df, ap_tree, rw_tree, rw)
 
+    @functools.cached_property
+    def airports_with_runways(self) -> pl.DataFrame:
+        """``airport``: the codes of airports with at least one runway end positioned."""
+        return self._runway_rows.select(pl.col("airport").unique())
+
     @classmethod
     def default(cls) -> AirportIndex:
         """The index over the installed reference data (cached)."""
