@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import math
+
 import polars as pl
 import pytest
 
-from tailwatch.flights._geo import cos_lat, haversine_km, near_km
+from tailwatch.flights._geo import haversine_km
+from tailwatch.flights._kernels import _near_km
 
 
 def _both(lat1: float, lon1: float, lat2: float, lon2: float) -> tuple[float, float]:
     df = pl.DataFrame({"a": [lat1], "b": [lon1], "c": [lat2], "d": [lon2]})
     a, b, c, d = pl.col("a"), pl.col("b"), pl.col("c"), pl.col("d")
-    row = df.select(h=haversine_km(a, b, c, d), n=near_km(a, b, cos_lat(a), c, d, cos_lat(c))).row(
-        0
-    )
-    return float(row[0]), float(row[1])
+    h = df.select(haversine_km(a, b, c, d)).item()
+    cos1, cos2 = math.cos(math.radians(lat1)), math.cos(math.radians(lat2))
+    return float(h), float(_near_km(lat1, lon1, cos1, lat2, lon2, cos2))
 
 
 @pytest.mark.parametrize(

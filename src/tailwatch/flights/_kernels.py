@@ -10,7 +10,7 @@ run without the GIL (``nogil``), so detection's worker threads run them in paral
 Inputs are plain numpy arrays: ``ac`` the aircraft code (rows of one aircraft are
 contiguous), ``t`` time in epoch microseconds (strictly increasing within an
 aircraft: cleaning guarantees it), ``lat``/``lon`` in degrees without nulls.
-Distances are :func:`tailwatch.flights._geo.near_km`, computed the same way.
+Distances between nearby points are :func:`_near_km`.
 """
 
 from __future__ import annotations
@@ -38,6 +38,14 @@ def _compiled(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 @_compiled
 def _near_km(lat1: float, lon1: float, cos1: float, lat2: float, lon2: float, cos2: float) -> float:
+    """Great-circle distance in km between nearby points, from precomputed cos(lat).
+
+    The haversine with sin(x) ~ x and asin(x) ~ x: relative error below 1e-5 up to
+    100 km and 1e-3 at 1,000 km, and no trigonometry per pair, for hops between
+    consecutive positions and speed checks, where only thresholds of a few km matter.
+    Only |dlon| matters; across the antimeridian it is 360 - |dlon|, and
+    min(d, 360 - d) = 180 - |d - 180| on [0, 360].
+    """
     dlam = 180.0 - abs(abs(lon2 - lon1) - 180.0)
     return _KM_PER_DEG * math.sqrt((lat2 - lat1) ** 2 + cos1 * cos2 * dlam**2)
 
