@@ -51,6 +51,15 @@ def _near_km(lat1: float, lon1: float, cos1: float, lat2: float, lon2: float, co
 
 
 @_compiled
+def _track_end(ac: NDArray[np.uint32], start: int) -> int:
+    """The row after the last of the aircraft whose rows begin at ``start``."""
+    end = start
+    while end < ac.shape[0] and ac[end] == ac[start]:
+        end += 1
+    return end
+
+
+@_compiled
 def _baseline_rows(
     ac: NDArray[np.uint32], t: NDArray[np.int64], half: int, tol: int
 ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
@@ -61,9 +70,7 @@ def _baseline_rows(
     fwd = np.full(n, -1, dtype=np.int64)
     start = 0
     while start < n:
-        end = start
-        while end < n and ac[end] == ac[start]:
-            end += 1
+        end = _track_end(ac, start)
         b = start  # candidate: last row with t <= t[i] - half
         f = start  # candidate: first row with t >= t[i] + half
         for i in range(start, end):
@@ -207,10 +214,11 @@ def altitude_chunks(
     c = 0
     last_alt = np.float32(np.nan)
     last_t = np.int64(0)
-    seen = False  # a known altitude before this row (any aircraft: see below)
+    seen = False  # a known altitude of this aircraft before this row
     for i in range(n):
         if i == 0 or ac[i] != ac[i - 1]:
             c += 1
+            seen = False
         elif has_alt[i] and seen:
             limit = max_fpm / 60.0 * max(float(t[i] - last_t) / 1e6, 1.0) + slack_ft
             # NaN compares as a jump, as polars orders NaN above every number
@@ -265,9 +273,7 @@ def fill_states(ac: NDArray[np.uint32], state: NDArray[np.int8]) -> NDArray[np.b
     out = np.zeros(n, dtype=np.bool_)
     start = 0
     while start < n:
-        end = start
-        while end < n and ac[end] == ac[start]:
-            end += 1
+        end = _track_end(ac, start)
         last = np.int8(-1)
         first_known = end  # the aircraft's first known row
         for i in range(start, end):

@@ -53,11 +53,11 @@ def field_elevation(frame: pl.DataFrame, index: AirportIndex, radius_km: float) 
     # Query once per ~1 km cell, not once per position; and look each cell up once
     # per run of consecutive rows in it (an aircraft's rows are consecutive).
     alt = frame["alt_baro_ft"]
-    low = (alt.is_null() | (alt < _LOOKUP_MAX_ALT_FT)).fill_null(True)
+    low = alt.is_null() | (alt < _LOOKUP_MAX_ALT_FT)
     run_cell, run = cell_runs(frame["lat"].to_numpy(), frame["lon"].to_numpy(), low.to_numpy())
     cells = np.unique(run_cell[run_cell != NO_CELL])
     if cells.size == 0:
-        return pl.Series("field_elev_ft", [None] * frame.height, dtype=pl.Float32)
+        return pl.repeat(None, frame.height, dtype=pl.Float32, eager=True).alias("field_elev_ft")
     clat = np.floor_divide(cells + 20_000, 40_000)  # clon is within +-18,000
     clon = cells - clat * 40_000
     near = index.near(clat / 100.0, clon / 100.0, radius_km, k=1)
@@ -125,7 +125,7 @@ def baro_offset(frame: pl.DataFrame, p: DetectionParams) -> pl.Series:
         .collect()
     )
     if keys.height == 0:
-        return pl.Series("baro_offset_ft", [None] * frame.height, dtype=pl.Float32)
+        return pl.repeat(None, frame.height, dtype=pl.Float32, eager=True).alias("baro_offset_ft")
     out = frame.select("_ac", "time").join_asof(
         keys,
         left_on="time",
@@ -138,9 +138,10 @@ def baro_offset(frame: pl.DataFrame, p: DetectionParams) -> pl.Series:
     return out["_off"].cast(pl.Float32).alias("baro_offset_ft")
 
 
-def _implied_speed(frame: pl.DataFrame, p: DetectionParams) -> pl.DataFrame:
-    """Speed (kt) implied by positions ~``speed_baseline_s`` before and after each one,
-    and whether the position is static (see :func:`~tailwatch.flights._kernels.implied_speed`).
+def _implied_speed(frame: pl.DataFrame, p: DetectionParams) -> tuple[pl.Series, pl.Series]:
+    """``implied_kt``, the speed (kt) implied by positions ~``speed_baseline_s`` before
+    and after each one, and ``_static``, whether the position is static (see
+    :func:`~tailwatch.flights._kernels.implied_speed`).
 
     A time baseline (not a row count) so that stale, repeated positions followed by a
     jump (common on the ground) do not read as motion. Falls back to the adjacent
@@ -166,11 +167,9 @@ def _implied_speed(frame: pl.DataFrame, p: DetectionParams) -> pl.DataFrame:
         _HELD_KM,
         _SAME_SPOT_KM,
     )
-    return pl.DataFrame(
-        {
-            "implied": pl.Series(implied, dtype=pl.Float64).fill_nan(None),
-            "_static": pl.Series(static, dtype=pl.Boolean),
-        }
+    return (
+        pl.Series("implied_kt", implied, dtype=pl.Float64).fill_nan(None),
+        pl.Series("_static", static, dtype=pl.Boolean),
     )
 
 
@@ -181,9 +180,7 @@ def add_state(frame: pl.DataFrame, params: DetectionParams, index: AirportIndex)
     """
     p = params
     frame = frame.with_columns(field_elevation(frame, index, p.field_search_km))
-    implied_df = _implied_speed(frame, params)
-    implied = implied_df["implied"]
-    frame = frame.with_columns(implied_df["_static"], implied_df["implied"].alias("implied_kt"))
+    frame = frame.with_columns(*_implied_speed(frame, params))
     frame = frame.with_columns(baro_offset(frame, params))
     frame = frame.with_columns(
         # No field lies above the lookup ceiling, so a higher altitude is a height.
@@ -193,7 +190,7 @@ def add_state(frame: pl.DataFrame, params: DetectionParams, index: AirportIndex)
             "field_elev_ft",
             pl.when(pl.col("alt_baro_ft") >= _LOOKUP_MAX_ALT_FT).then(pl.lit(0.0, pl.Float32)),
         ),
-        speed_kt=pl.coalesce(pl.col("gs_kt").cast(pl.Float64), implied),
+        speed_kt=pl.coalesce(pl.col("gs_kt").cast(pl.Float64), "implied_kt"),
     )
     h, v, flag = pl.col("height_ft"), pl.col("speed_kt"), pl.col("on_ground")
     high = (h > p.air_height_ft).fill_null(False)

@@ -72,7 +72,7 @@ def gap_splits(frame: pl.DataFrame, params: DetectionParams, index: AirportIndex
         same_prev & ~pl.col("ground") & ~pl.col("ground").shift(1) & (dt >= p.min_gap_s)
     ).select("_row")
     if cand.height == 0:
-        return pl.Series("_split", [False] * frame.height)
+        return pl.Series("_split", np.zeros(frame.height, dtype=np.bool_))
     rows = cand["_row"]
     after = frame[rows]
     before = frame[rows - 1]
