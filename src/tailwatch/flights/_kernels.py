@@ -16,24 +16,18 @@ Distances between nearby points are :func:`_near_km`.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
-from numba import njit
 
+from tailwatch._numba import compiled as _compiled
 from tailwatch.flights._geo import EARTH_RADIUS_KM, KM_PER_NM
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
     from numpy.typing import NDArray
 
 _RAD = math.pi / 180.0
 _KM_PER_DEG = EARTH_RADIUS_KM * _RAD
-
-
-def _compiled(fn: Callable[..., Any]) -> Callable[..., Any]:
-    return njit(cache=True, nogil=True)(fn)
 
 
 @_compiled
