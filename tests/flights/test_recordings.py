@@ -309,8 +309,9 @@ def test_paris_departure_first_seen_without_a_track_still_lines_up(
     [
         # 1,000 ft, 5.8 km before Beauvais 30 at 185 kt; the feed repeats it to 12:56:31
         ("4d2238", datetime(2021, 10, 7, 12, 51, 32, tzinfo=UTC), _at(12, 56)),
-        # 800 ft, 4.6 km before Beauvais 12; repeated to 13:10:51
-        ("4d227b", datetime(2021, 10, 7, 13, 5, 52, tzinfo=UTC), _at(13, 10)),
+        # 4.6 km before Beauvais 12, first reported at 13:05:48 at 875 ft; the altitude
+        # still changes (800 ft at 13:05:52), the position is repeated to 13:10:51
+        ("4d227b", datetime(2021, 10, 7, 13, 5, 48, tzinfo=UTC), _at(13, 10)),
     ],
 )
 def test_paris_landing_follows_the_last_new_position_not_its_stale_repeats(

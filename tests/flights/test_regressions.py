@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import polars as pl
 from tests.flights.make_traj import T0, Point, frame, offset, parked, runway
 
 from tailwatch.detect import detect
@@ -139,3 +140,63 @@ def test_high_qnh_pressure_altitude_does_not_make_a_lost_approach_observed() -> 
     # Without the correction (no ground samples accepted) the same data read "observed".
     raw = detect(frame(pts), DetectionParams(baro_offset_max_ft=0.0)).events.row(-1, named=True)
     assert raw["confidence"] == "observed"
+
+
+def _frozen_final(rw_airport: str, ident: str, height_ft: float) -> list[Point]:
+    """Final approach to ``ident`` lost ~500 ft up, then the feed freezes for 5 min: the
+    last position repeats every second with its altitude wobbling by up to 75 ft
+    around ``height_ft`` over the runway (an
+    OpenSky-style stale position; the bench's perturbed Paris copies, Beauvais 12).
+    The last three repeats read the highest altitudes. Then an hour of silence and
+    the aircraft reappears climbing out, 5 km from the field."""
+    from tests.flights.make_traj import approach, cruise
+
+    rw = runway(rw_airport, ident)
+    pts = approach(rw, T0 + timedelta(minutes=30), stop_at_ft=450)
+    last = pts[-1]
+    wobble = [-75.0, -50.0, -25.0, 0.0, 25.0, 50.0, 75.0]
+    for i in range(1, 301):
+        alt = rw.elev + height_ft + (75.0 if i > 297 else wobble[i % 7])
+        pts.append(
+            Point(
+                last.t + timedelta(seconds=i),
+                last.lat,
+                last.lon,
+                alt,
+                157.0,
+                rw.heading,
+                -960.0,
+                False,
+            )
+        )
+    lat, lon = offset(rw.lat, rw.lon, rw.heading, 5.0)
+    pts += cruise(
+        lat, lon, rw.heading, last.t + timedelta(minutes=65), 10, alt=rw.elev + 1700, gs=200
+    )
+    return pts
+
+
+def test_frozen_final_with_a_wobbling_altitude_makes_no_take_off_before_a_gap() -> None:
+    # Regression: the repeats lying near field height read "ground" and the last three
+    # "air"; being followed by a gap, not by ground, those three were taken as a
+    # flight: a take-off "on the ground away from any known runway" and a second
+    # landing a minute after the first. Across a coverage gap a short low airborne
+    # stretch is judged as at the end of the data, and one that never moves is no
+    # flight.
+    # 365-515 ft over the field: the low repeats read "ground"
+    det = detect(frame(_frozen_final("LFOB", "12", 440.0)))
+    kinds = det.events.select("kind", "airport").rows()
+    assert det.flights.height == 2, det.events
+    assert kinds[0][0] == "takeoff"
+    assert kinds[1] == ("landing", "LFOB")
+    assert [k for k, _ in kinds[2:]] == ["takeoff", "landing"]
+
+
+def test_frozen_final_is_timed_from_the_first_report_of_its_position() -> None:
+    # Regression: the repeats of a frozen position were only merged when every value
+    # repeated; with a wobbling altitude the landing was dated from the last repeat,
+    # 5 min late. The approach reaches the threshold at T0 + 30 min.
+    det = detect(frame(_frozen_final("LFOB", "12", 550.0)))
+    landing = det.events.filter(pl.col("kind") == "landing").row(0, named=True)
+    assert (landing["airport"], landing["confidence"]) == ("LFOB", "inferred")
+    assert abs(landing["time"] - (T0 + timedelta(minutes=30))) < timedelta(seconds=30)

@@ -9,7 +9,8 @@ Rules (all per aircraft, vectorised over every aircraft at once):
 * stale repeats (a row identical in position, altitude, speed, track and flag to both
   its neighbours) are merged: feeds re-send the last state when they lose an
   aircraft, which would otherwise look like an aircraft standing still in the air.
-  The run's last row is kept with ``_first_t``, when that state was first reported;
+  The run's last row is kept; ``_first_t`` is when a row's position was first
+  reported (a repeated position is stale, whatever else changed);
 * **impossible jumps**: consecutive positions whose implied speed exceeds
   ``max_speed_kt`` cut the track into *chunks*. A chunk that is short in time
   (``max_glitch_s``) and whose neighbours on both sides are reachable from each
@@ -305,16 +306,21 @@ def clean(
         *state,
         _ac=(pl.col("icao24") != pl.col("icao24").shift(1)).fill_null(True).cum_sum(),
     )
-    again = pl.lit(True)  # identical to the row before (same aircraft)
-    for c in [*state, "_ac"]:
-        again = again & pl.col(c).eq_missing(pl.col(c).shift(1))
+    same_spot = pl.lit(True)  # the position of the row before (same aircraft)
+    for c in ["lat", "lon", "_ac"]:
+        same_spot = same_spot & pl.col(c).eq_missing(pl.col(c).shift(1))
+    again = same_spot  # identical to the row before
+    for c in state:
+        if c not in ("lat", "lon"):
+            again = again & pl.col(c).eq_missing(pl.col(c).shift(1))
     marks = narrow.select(
         _again=again.fill_null(False),
-        # The kept last row of a run is not a sighting at its own time: the state was
-        # first reported at the run's first row. A landing is timed from that first
-        # report: an airborne aircraft whose feed kept re-sending its last state for
-        # 5 min was not still there 5 min later.
-        _first_t=pl.when(~again.fill_null(False)).then(pl.col("time")).forward_fill(),
+        # A repeated position is not a sighting at its own time: it was first reported
+        # at the first row that gave it. A landing is timed from that first report: an
+        # airborne aircraft whose feed kept re-sending its last position for 5 min (its
+        # altitude may still change: OpenSky updates it from messages it cannot place)
+        # was not still there 5 min later.
+        _first_t=pl.when(~same_spot.fill_null(False)).then(pl.col("time")).forward_fill(),
     )
     stale = marks["_again"] & marks["_again"].shift(-1, fill_value=False)
     n_stale = int(stale.sum())

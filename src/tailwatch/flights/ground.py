@@ -244,8 +244,14 @@ def add_state(frame: pl.DataFrame, params: DetectionParams, index: AirportIndex)
     return _persist(frame, p, index)
 
 
-def _runs(frame: pl.DataFrame) -> pl.DataFrame:
-    run = run_ids(frame["_ac"].to_numpy(), frame["ground"].to_numpy())
+def _runs(frame: pl.DataFrame, gap_s: float | None = None) -> pl.DataFrame:
+    """Number the runs of one state (``_run``), also cut at gaps of ``gap_s``."""
+    cut = None
+    if gap_s is not None:
+        t = frame["time"].dt.epoch("us").to_numpy()
+        cut = np.zeros(t.shape[0], dtype=np.bool_)
+        cut[1:] = np.diff(t) >= gap_s * 1e6  # a new aircraft starts a run anyway
+    run = run_ids(frame["_ac"].to_numpy(), frame["ground"].to_numpy(), cut)
     # A running count is non-decreasing: flagged sorted, the group-bys on it take
     # polars' sorted-key path (~9x faster than hashing 10 M keys).
     return frame.with_columns(_run=pl.Series(run).set_sorted())
@@ -265,6 +271,7 @@ def _run_table(frame: pl.DataFrame) -> pl.DataFrame:
             pl.col("time").first().alias("t0"),
             pl.col("time").last().alias("t1"),
             pl.col("_static").any().alias("any_static"),
+            pl.col("_static").all().alias("all_static"),
             pl.col("height_ft").is_not_null().sum().alias("n_height"),
         )
         .sort("_run")
@@ -382,22 +389,32 @@ def _persist(frame: pl.DataFrame, p: DetectionParams, index: AirportIndex) -> pl
     flight entering or leaving coverage (:func:`_edge_flights`), then short ground
     runs between airborne runs become airborne (touch-and-go, or a flag flicker).
     """
-    frame = _runs(frame)
+    # Runs end at coverage gaps here, so that a short low airborne stretch at a gap's
+    # edge is judged like one at the end of the data.
+    frame = _runs(frame, p.min_gap_s)
     runs = _run_table(frame)
+    # An airborne neighbour across a coverage gap says nothing about this run: a short
+    # low airborne run after a ground run and before a gap is judged as one at the end
+    # of the data would be (a frozen feed's last rows after its "ground" ones are no
+    # take-off); it still needs a ground run beside it, adjacent or not.
+    g_prev = pl.when(pl.col("gap_before_s") < p.min_gap_s).then(pl.col("g_prev"))
+    g_next = pl.when(pl.col("gap_after_s") < p.min_gap_s).then(pl.col("g_next"))
     short_air = (
         ~pl.col("ground")
         # Fewer than min_air_points is too little to call a flight at any height
-        # (a garbled altitude on a parked aircraft); a brief low hop is noise too.
+        # (a garbled altitude on a parked aircraft); a brief low hop is noise too, and
+        # so is a run that never moves (a frozen feed whose altitude wobbles).
         & (
             (pl.col("n") < p.min_air_points)
             | (
                 (pl.col("dur_s") < p.min_air_s)
                 & (pl.col("hmax") <= p.air_height_ft).fill_null(True)
             )
+            | pl.col("all_static")
         )
-        & pl.col("g_prev").fill_null(True)
-        & pl.col("g_next").fill_null(True)
-        & (pl.col("g_prev").is_not_null() | pl.col("g_next").is_not_null())
+        & g_prev.fill_null(True)
+        & g_next.fill_null(True)
+        & ((pl.col("g_prev") == True) | (pl.col("g_next") == True))  # noqa: E712
     )
     real = _edge_flights(frame, runs.filter(short_air), p, index)
     short_air = short_air & ~pl.col("_run").is_in(real["_run"].implode())

@@ -19,6 +19,7 @@ from tailwatch._numba import compiled
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
+
 @compiled
 def _has_repeat(h: NDArray[np.uint64], start: int, end: int, scratch: NDArray[np.uint64]) -> bool:
     """Whether two of ``h[start:end]`` are equal: an insertion sort into ``scratch``
