@@ -425,3 +425,24 @@ def test_noisy_climb_is_not_cut_off_the_track_end() -> None:
     assert det.flights["last_seen"].to_list() == [datetime(2019, 11, 11, 17, 47, 45, tzinfo=UTC)]
     late = det.rejected.filter(pl.col("time") > datetime(2019, 11, 11, 17, 47, tzinfo=UTC))
     assert late["alt_baro_ft"].to_list() == [38000.0]
+
+
+def test_zurich_edge_landings_survive_opensky_10_s_sampling() -> None:
+    # OpenSky's state vectors come every 10 s. Keeping one row in ten (whole seconds
+    # divisible by 10) leaves the three aircraft caught on short final with two or
+    # three airborne rows each; they still land on their runways. (ENT57BW's 16 s
+    # after lift-off keep one airborne row: too little, and no event is invented.)
+    pos = read_positions([ADSB / "zurich_airport_onground.json.gz"]).positions
+    sparse = pos.filter(pl.col("time").dt.epoch("s") % 10 == 0)
+    det = detect(sparse, index=AirportIndex.default())
+    got = {
+        (r["icao24"], r["kind"], r["airport"], r["runway"])
+        for r in det.events.filter(pl.col("airport").is_not_null()).iter_rows(named=True)
+    }
+    assert {
+        ("0083c3", "landing", "LSZH", "14"),
+        ("4d20cd", "landing", "LSZH", "28"),
+        ("4b18b8", "landing", "LSZH", "28"),
+    } <= got
+    assert "4891b6" not in det.flights["icao24"].to_list()
+    assert {a for _, _, a, _ in got} == {"LSZH"}

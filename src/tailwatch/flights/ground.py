@@ -314,7 +314,7 @@ def _edge_flights(
     fast = (pl.col("vmed") >= p.flying_speed_kt).fill_null(False) & (
         pl.col("imed") >= p.flying_speed_kt
     ).fill_null(True)
-    runs = runs.filter(~pl.col("ground") & (pl.col("n") >= p.min_air_points))
+    runs = runs.filter(~pl.col("ground") & (pl.col("n") >= p.min_edge_points))
     if runs.height == 0:
         return runs.select("_run")
     # One pass over the few runs in question (not a per-run aggregate over every row):

@@ -54,6 +54,9 @@ class DetectionParams:
         (approach/rotation speed of the slowest types we watch; taxi is < 30 kt) and
         it is lined up with a runway, descending onto it or climbing from it (Zurich
         CAI3208: in coverage 27 s on short final to LSZH 14 at 120 kt).
+    min_edge_points: 2. Such an edge run needs this many positions (any other
+        airborne run ``min_air_points``): with OpenSky's 10-s state vectors CAI3208's
+        27 s give two or three. Speed, alignment and trend must still hold.
 
     Flights and gaps
     ----------------
@@ -121,6 +124,7 @@ class DetectionParams:
     touch_and_go_min_kt: float = 40.0
     static_air_s: float = 20.0
     flying_speed_kt: float = 80.0
+    min_edge_points: int = 2
     # flights and gaps
     min_gap_s: float = 600.0
     stop_gap_s: float = 900.0
