@@ -3,9 +3,9 @@
 Exact duplicates share their address and time. In rows sorted by time they can only
 sit inside a run of equal times, so each run is searched on its own: an insertion
 sort of its (few dozen) address keys tells whether any repeats, and only then are
-the repeating rows marked. A shared
-hash makes a row a *candidate*; the caller compares candidates on every value, so a
-hash collision costs a comparison, never a row.
+the repeating rows marked. A shared key makes a row a *candidate*; the caller
+compares candidates on every value, so a hash collision costs a comparison, never a
+row.
 """
 
 from __future__ import annotations
