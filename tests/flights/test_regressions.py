@@ -200,3 +200,23 @@ def test_frozen_final_is_timed_from_the_first_report_of_its_position() -> None:
     landing = det.events.filter(pl.col("kind") == "landing").row(0, named=True)
     assert (landing["airport"], landing["confidence"]) == ("LFOB", "inferred")
     assert abs(landing["time"] - (T0 + timedelta(minutes=30))) < timedelta(seconds=30)
+
+
+def test_data_ending_at_the_touchdown_row_before_a_long_gap_is_a_landing() -> None:
+    # Regression: OpenSky's 10-s state vectors can end a flight at the touchdown row
+    # (flag set, no altitude). That lone ground row, with the aircraft seen airborne
+    # again an hour later, was taken for a flag flicker in flight: "left coverage at
+    # unknown altitude". (The Paris recording re-sampled as OpenSky state vectors,
+    # 3986e4 at CDG 08R.)
+    from tests.flights.make_traj import approach, cruise
+
+    rw = runway("LFPG", "08R")
+    pts = approach(rw, T0 + timedelta(minutes=20), step_s=10.0)
+    first_ground = next(i for i, q in enumerate(pts) if q.on_ground)
+    pts = pts[: first_ground + 1]
+    lat, lon = offset(rw.lat, rw.lon, rw.heading, 8.0)
+    pts += cruise(lat, lon, rw.heading, T0 + timedelta(minutes=90), 10, alt=rw.elev + 3000, gs=220)
+    det = detect(frame(pts))
+    landing = det.events.filter(pl.col("kind") == "landing").row(0, named=True)
+    assert (landing["airport"], landing["confidence"]) == ("LFPG", "observed")
+    assert abs(landing["time"] - (T0 + timedelta(minutes=20))) <= timedelta(seconds=20)

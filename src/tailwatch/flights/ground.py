@@ -420,11 +420,24 @@ def _persist(frame: pl.DataFrame, p: DetectionParams, index: AirportIndex) -> pl
     short_air = short_air & ~pl.col("_run").is_in(real["_run"].implode())
     frame = _runs(_flip(frame, runs, short_air).drop("_run"))
     runs = _run_table(frame)
+    # Between two airborne runs, each within a coverage gap of it: a low ground run
+    # that ends what is seen before an hour's silence is a landing (OpenSky's 10-s
+    # state vectors often end at the touchdown row), not a flag flicker in flight.
+    # Across a gap a high one still is (a frozen position with a garbled 32,750 ft
+    # altitude at the end of a savan flight), and so is one that never moves (Paris
+    # 440612 frozen 1.6 km before CDG 26L at 142 kt: its landing is judged from the air).
+    flicker_anyway = (pl.col("hmax") > p.air_height_ft).fill_null(False) | pl.col("all_static")
+    air_before = (pl.col("g_prev") == False) & (  # noqa: E712
+        (pl.col("gap_before_s") < p.min_gap_s) | flicker_anyway
+    )
+    air_after = (pl.col("g_next") == False) & (  # noqa: E712
+        (pl.col("gap_after_s") < p.min_gap_s) | flicker_anyway
+    )
     short_ground = (
         pl.col("ground")
         & ((pl.col("dur_s") < p.min_ground_s) | (pl.col("n") < p.min_ground_points))
-        & (pl.col("g_prev") == False)  # noqa: E712
-        & (pl.col("g_next") == False)  # noqa: E712
+        & air_before
+        & air_after
     )
     tg = (
         short_ground
