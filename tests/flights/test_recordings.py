@@ -446,3 +446,61 @@ def test_zurich_edge_landings_survive_opensky_10_s_sampling() -> None:
     } <= got
     assert "4891b6" not in det.flights["icao24"].to_list()
     assert {a for _, _, a, _ in got} == {"LSZH"}
+
+
+def _as_opensky_state_vectors(pos: pl.DataFrame) -> pl.DataFrame:
+    """The recording as OpenSky publishes state vectors: a snapshot of every aircraft
+    every 10 s holding its last position so far (stale between updates), timed by
+    that position's own time (``lastposupdate``), no altitude on the ground."""
+    ep = pl.col("time").dt.epoch("s")
+    snaps = (
+        pos.group_by("icao24")
+        .agg(lo=(ep.min() // 10 + 1) * 10, hi=ep.max() + 60)
+        .select("icao24", snap=pl.int_ranges("lo", "hi", 10))
+        .explode("snap")
+        .with_columns(pl.from_epoch("snap", time_unit="s").dt.replace_time_zone("UTC"))
+        .with_columns(pl.col("snap").dt.cast_time_unit("us"))
+        .sort("snap")
+    )
+    ground = pl.col("on_ground").fill_null(False)
+    return (
+        snaps.join_asof(pos.sort("time"), left_on="snap", right_on="time", by="icao24")
+        .drop_nulls("time")
+        .with_columns(
+            alt_baro_ft=pl.when(~ground).then("alt_baro_ft"),
+            alt_geom_ft=pl.when(~ground).then("alt_geom_ft"),
+        )
+        .drop("snap")
+        .unique(maintain_order=True)
+    )
+
+
+def test_paris_as_opensky_state_vectors_keeps_every_airport_claim() -> None:
+    # OpenSky's 10-s state vectors of the same day: every landing airport survives
+    # (3986e4's data ends at its touchdown row before an hour's gap: see
+    # test_data_ending_at_the_touchdown_row_before_a_long_gap_is_a_landing); one take-off
+    # (39a415, LFPB `inferred` from 1,000 ft) becomes `none`; no airport is added or
+    # changed, and matched events stay within a minute.
+    full = _detect("paris_2021-10-07_quickstart.json.gz").events
+    pos = read_positions([ADSB / "paris_2021-10-07_quickstart.json.gz"]).positions
+    sparse = detect(_as_opensky_state_vectors(pos), index=AirportIndex.default()).events
+
+    def claims(ev: pl.DataFrame) -> pl.DataFrame:
+        return ev.filter(pl.col("airport").is_not_null()).select(
+            "icao24", "kind", "airport", "time"
+        )
+
+    a, b = claims(full), claims(sparse)
+    key = ["icao24", "kind", "airport"]
+    lost = a.join(b, on=key, how="anti")
+    assert lost.select("icao24", "kind", "airport").rows() == [("39a415", "takeoff", "LFPB")]
+    assert b.join(a, on=key, how="anti").height == 0
+    matched = a.sort("time").join_asof(
+        b.sort("time").with_columns(t_b=pl.col("time")),
+        on="time",
+        by=key,
+        strategy="nearest",
+    )
+    dt = (matched["t_b"] - matched["time"]).dt.total_seconds().abs().drop_nulls()
+    assert dt.len() == a.height - 1
+    assert dt.max() <= 60
