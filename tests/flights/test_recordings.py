@@ -464,7 +464,10 @@ def _as_opensky_state_vectors(pos: pl.DataFrame) -> pl.DataFrame:
     )
     ground = pl.col("on_ground").fill_null(False)
     return (
-        snaps.join_asof(pos.sort("time"), left_on="snap", right_on="time", by="icao24")
+        # both sorted by time (polars cannot check that per "by" group)
+        snaps.join_asof(
+            pos.sort("time"), left_on="snap", right_on="time", by="icao24", check_sortedness=False
+        )
         .drop_nulls("time")
         .with_columns(
             alt_baro_ft=pl.when(~ground).then("alt_baro_ft"),
