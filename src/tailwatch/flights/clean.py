@@ -306,13 +306,12 @@ def clean(
         *state,
         _ac=(pl.col("icao24") != pl.col("icao24").shift(1)).fill_null(True).cum_sum(),
     )
-    same_spot = pl.lit(True)  # the position of the row before (same aircraft)
-    for c in ["lat", "lon", "_ac"]:
-        same_spot = same_spot & pl.col(c).eq_missing(pl.col(c).shift(1))
-    again = same_spot  # identical to the row before
-    for c in state:
-        if c not in ("lat", "lon"):
-            again = again & pl.col(c).eq_missing(pl.col(c).shift(1))
+
+    def as_before(cols: list[str]) -> pl.Expr:
+        return pl.all_horizontal(pl.col(c).eq_missing(pl.col(c).shift(1)) for c in cols)
+
+    same_spot = as_before(["lat", "lon", "_ac"])  # the position of the row before
+    again = same_spot & as_before([c for c in state if c not in ("lat", "lon")])
     marks = narrow.select(
         _again=again.fill_null(False),
         # A repeated position is not a sighting at its own time: it was first reported

@@ -257,7 +257,10 @@ def _runs(frame: pl.DataFrame, gap_s: float | None = None) -> pl.DataFrame:
     return frame.with_columns(_run=pl.Series(run).set_sorted())
 
 
-def _run_table(frame: pl.DataFrame) -> pl.DataFrame:
+def _run_table(frame: pl.DataFrame, gap_s: float) -> pl.DataFrame:
+    """One row per run: its state, size, extent, and its neighbours of the same
+    aircraft (``g_prev``/``g_next``, the gaps to them, and ``near_prev``/``near_next``:
+    that gap is shorter than ``gap_s``, i.e. not a coverage gap)."""
     runs = (
         frame.group_by("_run")
         .agg(
@@ -283,6 +286,9 @@ def _run_table(frame: pl.DataFrame) -> pl.DataFrame:
         g_next=pl.when(same_next).then(pl.col("ground").shift(-1)),
         gap_before_s=pl.when(same_prev).then(seconds(pl.col("t0"), pl.col("t1").shift(1))),
         gap_after_s=pl.when(same_next).then(seconds(pl.col("t0").shift(-1), pl.col("t1"))),
+    ).with_columns(
+        near_prev=(pl.col("gap_before_s") < gap_s).fill_null(False),
+        near_next=(pl.col("gap_after_s") < gap_s).fill_null(False),
     )
 
 
@@ -309,8 +315,7 @@ def _edge_flights(
     the ground run, it is lined up with a runway (:func:`aligned`), descending onto it
     (landing) or climbing away from it (take-off).
     """
-    edge = pl.col("gap_before_s").is_null() | (pl.col("gap_before_s") >= p.min_gap_s)
-    edge_after = pl.col("gap_after_s").is_null() | (pl.col("gap_after_s") >= p.min_gap_s)
+    edge, edge_after = ~pl.col("near_prev"), ~pl.col("near_next")
     fast = (pl.col("vmed") >= p.flying_speed_kt).fill_null(False) & (
         pl.col("imed") >= p.flying_speed_kt
     ).fill_null(True)
@@ -392,13 +397,13 @@ def _persist(frame: pl.DataFrame, p: DetectionParams, index: AirportIndex) -> pl
     # Runs end at coverage gaps here, so that a short low airborne stretch at a gap's
     # edge is judged like one at the end of the data.
     frame = _runs(frame, p.min_gap_s)
-    runs = _run_table(frame)
+    runs = _run_table(frame, p.min_gap_s)
     # An airborne neighbour across a coverage gap says nothing about this run: a short
     # low airborne run after a ground run and before a gap is judged as one at the end
     # of the data would be (a frozen feed's last rows after its "ground" ones are no
     # take-off); it still needs a ground run beside it, adjacent or not.
-    g_prev = pl.when(pl.col("gap_before_s") < p.min_gap_s).then(pl.col("g_prev"))
-    g_next = pl.when(pl.col("gap_after_s") < p.min_gap_s).then(pl.col("g_next"))
+    g_prev = pl.when("near_prev").then(pl.col("g_prev"))
+    g_next = pl.when("near_next").then(pl.col("g_next"))
     short_air = (
         ~pl.col("ground")
         # Fewer than min_air_points is too little to call a flight at any height
@@ -419,7 +424,7 @@ def _persist(frame: pl.DataFrame, p: DetectionParams, index: AirportIndex) -> pl
     real = _edge_flights(frame, runs.filter(short_air), p, index)
     short_air = short_air & ~pl.col("_run").is_in(real["_run"].implode())
     frame = _runs(_flip(frame, runs, short_air).drop("_run"))
-    runs = _run_table(frame)
+    runs = _run_table(frame, p.min_gap_s)
     # Between two airborne runs, each within a coverage gap of it: a low ground run
     # that ends what is seen before an hour's silence is a landing (OpenSky's 10-s
     # state vectors often end at the touchdown row), not a flag flicker in flight.
@@ -427,12 +432,8 @@ def _persist(frame: pl.DataFrame, p: DetectionParams, index: AirportIndex) -> pl
     # altitude at the end of a savan flight), and so is one that never moves (Paris
     # 440612 frozen 1.6 km before CDG 26L at 142 kt: its landing is judged from the air).
     flicker_anyway = (pl.col("hmax") > p.air_height_ft).fill_null(False) | pl.col("all_static")
-    air_before = (pl.col("g_prev") == False) & (  # noqa: E712
-        (pl.col("gap_before_s") < p.min_gap_s) | flicker_anyway
-    )
-    air_after = (pl.col("g_next") == False) & (  # noqa: E712
-        (pl.col("gap_after_s") < p.min_gap_s) | flicker_anyway
-    )
+    air_before = (pl.col("g_prev") == False) & (pl.col("near_prev") | flicker_anyway)  # noqa: E712
+    air_after = (pl.col("g_next") == False) & (pl.col("near_next") | flicker_anyway)  # noqa: E712
     short_ground = (
         pl.col("ground")
         & ((pl.col("dur_s") < p.min_ground_s) | (pl.col("n") < p.min_ground_points))
