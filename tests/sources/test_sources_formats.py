@@ -13,6 +13,8 @@ from tests.sources.sources_samples import (
     DATA_COLS,
     aircraft_doc,
     known,
+    opensky_frame,
+    traffic_frame,
     write_aircraft_json,
     write_opensky_csv,
     write_opensky_csv_gz,
@@ -64,6 +66,38 @@ def test_opensky_tar_names_the_member(tmp_path: Path) -> None:
     path = write_opensky_tar(tmp_path / "states.csv.tar")
     result = read_positions([path])
     assert set(result.positions["source_file"]) == {f"{path}::states_2024-05-01-12.csv.gz"}
+
+
+def test_opensky_csv_with_iso_times_reads_as_epoch(tmp_path: Path) -> None:
+    """pandas' ``to_csv`` of a pyopensky frame writes the times as ISO text, and the
+    time columns may come in any order, after extra ones (``hour``)."""
+    frame = opensky_frame(known())
+    iso = frame.with_columns(
+        (pl.from_epoch(pl.col(c).cast(pl.Float64) * 1e6, time_unit="us"))
+        .dt.replace_time_zone("UTC")
+        .dt.to_string("%Y-%m-%d %H:%M:%S%.6f%:z")
+        for c in ("time", "lastposupdate", "lastcontact")
+    ).with_columns(hour=pl.lit("2024-05-01 12:00:00+00:00"))
+    path = tmp_path / "history.csv"
+    iso.select("hour", *reversed(iso.columns[:-1])).write_csv(path)
+    result = read_positions([path])
+    assert result.errors == []
+    assert result.quarantine.height == 0
+    assert_frame_equal(_data(result.positions), known(), rel_tol=1e-6, abs_tol=1e-3)
+
+
+@pytest.mark.parametrize("separator", ["\t", ";"])
+def test_tab_and_semicolon_separated_files_read_back(tmp_path: Path, separator: str) -> None:
+    """Spreadsheet and SQL-shell exports separate fields with tabs or semicolons."""
+    osky, traffic = tmp_path / "states.tsv", tmp_path / "traffic.tsv"
+    opensky_frame(known()).write_csv(osky, separator=separator)
+    traffic_frame().write_csv(traffic, separator=separator)
+    for path, fmt in ((osky, "opensky"), (traffic, "traffic")):
+        assert detect_format(path) == fmt
+        result = read_positions([path])
+        assert result.errors == []
+        assert result.quarantine.height == 0
+        assert_frame_equal(_data(result.positions), known(), rel_tol=1e-6, abs_tol=1e-3)
 
 
 TRAFFIC_WRITERS = {

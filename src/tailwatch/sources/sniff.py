@@ -81,6 +81,29 @@ def _columns_format(columns: list[str]) -> Format | None:
     return None
 
 
+#: CSV separators tried on a header, in this order: exports from spreadsheets and SQL
+#: shells (Impala's ``-B``, locales with decimal commas) use tabs or semicolons.
+_SEPARATORS: Final = (",", "\t", ";")
+
+
+def _header_separator(first_line: str) -> str:
+    """The separator under which a CSV header names known columns (else ",")."""
+    for sep in _SEPARATORS:
+        if _columns_format(first_line.split(sep)) is not None:
+            return sep
+    return ","
+
+
+def _first_line(blob: Blob) -> str:
+    text = blob.content_head().lstrip(b"\xef\xbb\xbf \t\r\n")
+    return text.split(b"\n", 1)[0].decode("utf-8", errors="replace")
+
+
+def csv_separator(blob: Blob) -> str:
+    """The field separator of a CSV file, from its header."""
+    return _header_separator(_first_line(blob))
+
+
 def _parquet_format(blob: Blob) -> Format | None:
     source: Path | io.BytesIO = blob.path if blob.path is not None else io.BytesIO(blob.raw())
     try:
@@ -127,7 +150,7 @@ def sniff(blob: Blob) -> Sniffed:
             raise UnknownFormatError(blob.name, "JSON without known position fields")
         return Sniffed(json_fmt, "json")
     first_line = text.split(b"\n", 1)[0].decode("utf-8", errors="replace")
-    csv_fmt = _columns_format(first_line.split(","))
+    csv_fmt = _columns_format(first_line.split(_header_separator(first_line)))
     if csv_fmt is None:
         raise UnknownFormatError(
             blob.name, "unknown format (not OpenSky, traffic, readsb trace or aircraft.json)"
@@ -144,4 +167,4 @@ def detect_format(path: str | Path) -> str:
     raise UnreadableFileError(path, "no data files")
 
 
-__all__ = ["FORMATS", "Format", "Layout", "Sniffed", "detect_format", "sniff"]
+__all__ = ["FORMATS", "Format", "Layout", "Sniffed", "csv_separator", "detect_format", "sniff"]

@@ -21,7 +21,7 @@ import polars as pl
 from tailwatch.errors import UnreadableFileError
 from tailwatch.sources import _json
 from tailwatch.sources._blob import Blob
-from tailwatch.sources.sniff import TRAFFIC_COLUMNS, Layout, sniff
+from tailwatch.sources.sniff import TRAFFIC_COLUMNS, Layout, csv_separator, sniff
 from tailwatch.sources.validate import check
 
 #: traffic column -> canonical column.
@@ -138,6 +138,7 @@ def stage_csv(blob: Blob) -> pl.LazyFrame:
     """All fields as text (so a bad value is seen, not nulled); lazy for files on disk."""
     lf = pl.scan_csv(
         _scan_source(blob),
+        separator=csv_separator(blob),
         infer_schema=False,
         quote_char=None,  # a stray quote in a garbage line must not swallow the file
         encoding="utf8-lossy",

@@ -267,9 +267,12 @@ def _stage_columns(
         # empty fields are null already (CSV reader); a blank one fails its parse
         present[name] = col.is_not_null()
         if name == "time":
-            if epoch_only and dtype == pl.String:
-                text = col if is_clean else col.str.strip_chars()
-                expr = epoch_to_time(text.cast(pl.Float64, strict=False))
+            if epoch_only and dtype == pl.String and is_clean:
+                expr = epoch_to_time(col.cast(pl.Float64, strict=False))
+            elif epoch_only and dtype == pl.String:
+                # Not all numbers: the format's epoch times, or ISO text where a user's
+                # export wrote them (pandas ``to_csv`` of pyopensky's frames does)
+                expr = text_to_time(col)
             elif clean.get(_SECONDS, False):
                 # epoch_to_time's first branch, without evaluating the three others
                 us = (col.cast(pl.Float64) * 1e6).round(0).cast(pl.Int64)
@@ -456,7 +459,8 @@ def check(
     """Check a staged frame (see module docstring); one pass, vectorised.
 
     ``scale`` converts units (e.g. ``{"gs_kt": 1.94384}`` for m/s) before the limits
-    are applied; ``epoch_only`` says text times are epoch numbers (skips ISO parsing).
+    are applied; ``epoch_only`` says text times are epoch numbers (ISO text is parsed
+    only when some time is not a number).
     A ``source_file`` column in ``staged``, if any, wins over the ``source_file`` value.
     """
     lf = staged.lazy()
