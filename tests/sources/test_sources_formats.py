@@ -15,6 +15,7 @@ from tests.sources.sources_samples import (
     known,
     opensky_frame,
     traffic_frame,
+    traffic_records,
     write_aircraft_json,
     write_opensky_csv,
     write_opensky_csv_gz,
@@ -117,6 +118,56 @@ def test_traffic_reads_back(tmp_path: Path, kind: str) -> None:
     assert result.errors == []
     assert result.quarantine.height == 0
     assert_frame_equal(_data(result.positions), known())
+
+
+def _pandas_json(orient: str) -> str:
+    """The known frame as pandas' ``to_json(orient=...)`` writes it (epoch ms)."""
+    records = traffic_records()
+    names = list(records[0])
+    if orient == "lines":
+        return "\n".join(json.dumps(r) for r in records) + "\n"
+    if orient == "split":
+        doc: object = {
+            "columns": names,
+            "index": list(range(len(records))),
+            "data": [[r[c] for c in names] for r in records],
+        }
+    elif orient == "table":
+        doc = {"schema": {"fields": [{"name": c} for c in names]}, "data": records}
+    else:  # index: row labels out of order, as after a filter and a sort
+        doc = {str(i): records[i] for i in reversed(range(len(records)))}
+    return json.dumps(doc)
+
+
+@pytest.mark.parametrize("orient", ["lines", "split", "table", "index"])
+def test_traffic_json_in_every_pandas_orientation(tmp_path: Path, orient: str) -> None:
+    path = tmp_path / "t.json"
+    path.write_text(_pandas_json(orient))
+    assert detect_format(path) == "traffic"
+    result = read_positions([path])
+    assert result.errors == []
+    assert result.quarantine.height == 0
+    assert_frame_equal(_data(result.positions), known())
+
+
+def test_json_lines_bad_line_is_quarantined(tmp_path: Path) -> None:
+    lines = _pandas_json("lines").splitlines()
+    lines.insert(2, '{"timestamp": 17145')  # a line cut short
+    path = tmp_path / "t.jsonl"
+    path.write_text("\n".join(lines))
+    result = read_positions([path])
+    assert result.quarantine["reason"].to_list() == ["malformed_record"]
+    assert result.quarantine["row"].to_list() == [2]
+    assert_frame_equal(_data(result.positions), known())
+
+
+def test_json_object_in_no_known_layout_is_an_error(tmp_path: Path) -> None:
+    path = tmp_path / "t.json"
+    path.write_text(json.dumps({"icao24": "3c6444", "latitude": 48.1}))
+    result = read_positions([path])
+    assert result.positions.height == 0
+    (error,) = result.errors
+    assert "no known layout" in str(error)
 
 
 def test_traffic_float_squawk_is_padded(tmp_path: Path) -> None:

@@ -8,11 +8,14 @@ position at ``timestamp``. A squawk pandas turned into a float (``4720.0``, ``25
 becomes ``"4720"``, ``"0025"``.
 
 JSON comes as a list of records or column-oriented (``{"col": {"row": value}}``);
-both occur in the published samples.
+both occur in the published samples. pandas' other orientations (``index``, ``split``,
+``table``) and JSON lines (a record per line) are read too; a JSON object in none of
+these layouts is an error naming the file, never an empty result.
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any, Final
 
@@ -112,13 +115,76 @@ def _columns_python(blob: Blob, data: bytes) -> pl.DataFrame:
     return _order_rows(pl.DataFrame(data_cols))
 
 
+def _lines_json(blob: Blob, data: bytes) -> pl.DataFrame:
+    """JSON lines (pandas ``to_json(orient="records", lines=True)``): a record per line;
+    a line that is not a JSON object is a malformed record."""
+    try:
+        frame = pl.read_ndjson(data, schema=dict.fromkeys(_COLUMNS, pl.String))
+        return frame.with_row_index("_row")
+    except pl.exceptions.PolarsError:
+        pass
+    records: list[Any] = []
+    for line in data.splitlines():
+        if not line.strip():
+            continue
+        try:
+            records.append(json.loads(line, parse_float=str, parse_int=str, parse_constant=str))
+        except (ValueError, RecursionError):
+            records.append(line.decode("utf-8", errors="replace"))
+    return _fallback(_json.records_frame(records, _COLUMNS))
+
+
+def _is_json_lines(data: bytes) -> bool:
+    """More than one JSON value, the first an object on its own line."""
+    first, _, rest = data.lstrip(b"\xef\xbb\xbf \t\r\n").partition(b"\n")
+    if not rest.strip():
+        return False
+    try:
+        return isinstance(json.loads(first), dict)
+    except ValueError:
+        return False
+
+
+def _object_json(blob: Blob, data: bytes) -> pl.DataFrame:
+    """The other pandas orientations: ``split`` (``columns`` + ``data`` rows),
+    ``table`` (``schema`` + ``data`` records) and ``index`` (``{label: record}``)."""
+    parsed: Any = _json.loads(blob.name, data)
+    if not isinstance(parsed, dict):  # pragma: no cover - the caller saw "{"
+        raise UnreadableFileError(blob.name, "traffic JSON is neither a list nor an object")
+    rows = parsed.get("data")
+    if isinstance(rows, list) and isinstance(parsed.get("columns"), list):
+        names = [str(c) for c in parsed["columns"]]
+        records = [dict(zip(names, r, strict=False)) if isinstance(r, list) else r for r in rows]
+        return _fallback(_json.records_frame(records, _COLUMNS))
+    if isinstance(rows, list):
+        return _fallback(_json.records_frame(rows, _COLUMNS))
+    columns = [v for k, v in parsed.items() if str(k).strip().lower() in _COLUMNS]
+    if columns and all(isinstance(v, dict) and not v for v in columns):
+        # column-oriented after all, with no rows
+        return pl.DataFrame(schema={"_row": pl.Int64, **dict.fromkeys(_COLUMNS, pl.String)})
+    if parsed and not columns and all(isinstance(v, dict) for v in parsed.values()):
+        keys = list(parsed)
+        frame = _json.records_frame([parsed[k] for k in keys], _COLUMNS)
+        frame = frame.drop("_ok", "_raw_bad", "_problem", "_detail")
+        return _order_rows(frame.with_columns(pl.Series("key", keys, dtype=pl.String)))
+    raise UnreadableFileError(
+        blob.name,
+        "traffic JSON object in no known layout (records, columns, split, table or index)",
+    )
+
+
 def stage_json(blob: Blob) -> pl.DataFrame:
     data = blob.content()
     start = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
     if start == b"[":
         frame = _records_json(blob, data)
+    elif start == b"{" and _is_json_lines(data):
+        frame = _lines_json(blob, data)
     elif start == b"{":
+        # column-oriented (the published samples) unless no column is a top-level key
         frame = _columns_json(blob, data)
+        if frame.height == 0:
+            frame = _object_json(blob, data)
     else:
         raise UnreadableFileError(blob.name, "not JSON")
     present = [c for c in _COLUMNS if c in frame.columns]
