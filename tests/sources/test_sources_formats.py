@@ -300,6 +300,30 @@ def test_aircraft_json_snapshot(tmp_path: Path) -> None:
     assert result.quarantine.height == 0
 
 
+def test_old_dump1090_aircraft_json_keys(tmp_path: Path) -> None:
+    """dump1090-mutability / early dump1090-fa: altitude, speed, vert_rate."""
+    doc = {
+        "now": 1_700_000_000.0,
+        "aircraft": [
+            {"hex": "3c6444", "altitude": 2500, "speed": 175, "vert_rate": -640,
+             "track": 252, "lat": 50.05, "lon": 8.51, "seen_pos": 2.0},
+            {"hex": "4b1815", "altitude": "ground", "speed": 12, "track": 90,
+             "lat": 50.03, "lon": 8.55, "seen_pos": 0.5},
+        ],
+    }  # fmt: skip
+    path = tmp_path / "aircraft.json"
+    path.write_text(json.dumps(doc))
+    result = read_positions([path])
+    assert result.quarantine.height == 0
+    rows = result.positions.sort("icao24").select(
+        "icao24", "alt_baro_ft", "gs_kt", "vrate_fpm", "on_ground"
+    )
+    assert rows.rows() == [
+        ("3c6444", 2500.0, 175.0, -640.0, False),
+        ("4b1815", None, 12.0, None, True),
+    ]
+
+
 def test_aircraft_json_tar_of_gz_snapshots(tmp_path: Path) -> None:
     import io
     import tarfile

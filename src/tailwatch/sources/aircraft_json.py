@@ -5,8 +5,10 @@
 
 A position's time is ``now - seen_pos`` (``seen_pos`` is how old the position is when
 the snapshot is written; without it, ``now``). ``alt_baro`` is ``"ground"`` on the
-ground, as in traces. Aircraft without a position (Mode S only, or position lost) are
-counted as ``no_position``: they are not bad records, there is just no position.
+ground, as in traces. Older dump1090 builds write ``altitude``, ``speed`` and
+``vert_rate`` instead of ``alt_baro``, ``gs`` and ``baro_rate``: both are read.
+Aircraft without a position (Mode S only, or position lost) are counted as
+``no_position``: they are not bad records, there is just no position.
 The same position repeated in consecutive snapshots has the same time and values:
 it is an exact duplicate and dropped as such by :func:`read_positions`.
 """
@@ -39,6 +41,11 @@ _KEYS: Final = (
     "geom_rate",
     "squawk",
     "seen_pos",
+    # dump1090-mutability and dump1090-fa before 3.6 (2018): "altitude" ("ground" on
+    # the ground), "speed" and "vert_rate" instead of alt_baro, gs and baro_rate
+    "altitude",
+    "speed",
+    "vert_rate",
 )
 
 
@@ -79,7 +86,8 @@ def stage(blob: Blob, layout: Layout | None = None) -> pl.DataFrame:
     now_s = pl.lit(now).str.strip_chars().cast(pl.Float64, strict=False)
     time = now_s - num["seen_pos"].fill_null(0.0)
     time_text = pl.when(time.is_not_null()).then(time.cast(pl.String)).otherwise(pl.lit(now))
-    ground = pl.col("alt_baro") == "ground"
+    baro = pl.coalesce("alt_baro", "altitude")
+    ground = baro.str.strip_chars() == "ground"
     extra = [c for c in ("_problem", "_detail", "_raw") if c in frame.columns]
     return frame.select(
         pl.col("_row").cast(pl.Int64),
@@ -88,14 +96,14 @@ def stage(blob: Blob, layout: Layout | None = None) -> pl.DataFrame:
         pl.col("flight").alias("callsign"),
         pl.col("lat"),
         pl.col("lon"),
-        pl.when(ground).then(None).otherwise(pl.col("alt_baro")).alias("alt_baro_ft"),
+        pl.when(ground).then(None).otherwise(baro).alias("alt_baro_ft"),
         pl.col("alt_geom").alias("alt_geom_ft"),
-        pl.col("gs").alias("gs_kt"),
+        pl.coalesce("gs", "speed").alias("gs_kt"),
         pl.col("track").alias("track_deg"),
-        pl.coalesce(pl.col("baro_rate"), pl.col("geom_rate")).alias("vrate_fpm"),
+        pl.coalesce("baro_rate", "geom_rate", "vert_rate").alias("vrate_fpm"),
         pl.when(ground)
         .then(pl.lit("true"))
-        .when(pl.col("alt_baro").is_not_null())
+        .when(baro.is_not_null())
         .then(pl.lit("false"))
         .alias("on_ground"),
         pl.col("squawk"),
