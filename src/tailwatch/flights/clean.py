@@ -58,6 +58,10 @@ def _cast(have: pl.Schema, target: pl.Schema) -> list[pl.Expr]:
 #: garbled positions by many kilometres; noise is a few hundred feet / metres.
 _ROOMY_FT = 2000.0
 _ROOMY_KM = 5.0
+#: A position chunk is only a glitch when a hop into or out of it is out of reach by
+#: this much (:func:`_glitch_chunks`): beyond MLAT noise (~100-300 m), well within
+#: the errors of garbled or spoofed positions (kilometres to hundreds of kilometres).
+_CLEAR_KM = 0.8
 
 
 def _glitch_chunks(
@@ -68,6 +72,7 @@ def _glitch_chunks(
     feasible: pl.Expr,
     params: DetectionParams,
     roomy: pl.Expr,
+    clear: pl.Expr | None = None,
 ) -> pl.Series:
     """Boolean per row: the row belongs to a glitch chunk.
 
@@ -76,7 +81,11 @@ def _glitch_chunks(
     on a per-chunk table with ``p_<col>`` (previous chunk's last values, ``p_time``)
     and ``n_<col>`` (next chunk's first values, ``n_time``) and says whether the
     previous and next chunks can be joined; ``roomy`` is the same with a wide
-    margin, for :func:`_ragged_ends`.
+    margin, for :func:`_ragged_ends`. ``clear`` (same columns), when given, says a hop
+    is out of reach by a clear margin: a chunk is then only a glitch when the hop into
+    it or out of it is clearly out of reach. Noisy positions (MLAT, low-accuracy
+    transponders) break the strict test by a few hundred metres every few dozen rows;
+    without this each stretch between two such hops was thrown away whole.
     """
     work = frame.select(
         "_ac",
@@ -132,6 +141,26 @@ def _glitch_chunks(
     edge = (
         (pl.col("has_p") ^ pl.col("has_n")) & short & (pl.coalesce("p_n", "n_n") >= 3 * pl.col("n"))
     )
+    if clear is not None:
+        # the hop into the chunk (previous chunk's last row -> its first) and out of it
+        into = chunks.select(
+            "p_time",
+            n_time="t0",
+            **{f"p_{c}": f"p_{c}" for c in value_cols},
+            **{f"n_{c}": f"f_{c}" for c in value_cols},
+        ).select(clear)
+        out = chunks.select(
+            "n_time",
+            p_time="t1",
+            **{f"p_{c}": f"l_{c}" for c in value_cols},
+            **{f"n_{c}": f"n_{c}" for c in value_cols},
+        ).select(clear)
+        chunks = chunks.with_columns(
+            _into=into.to_series().fill_null(False) & chunks["has_p"],
+            _out=out.to_series().fill_null(False) & chunks["has_n"],
+        )
+        inner = inner & (pl.col("_into") | pl.col("_out"))
+        edge = edge & (pl.col("_into") | pl.col("_out"))
     flagged = chunks.with_columns(_bad=(inner | edge).fill_null(False))
     bad = pl.concat(
         [
@@ -340,7 +369,10 @@ def clean(
     apart = haversine_km(pl.col("p_lat"), pl.col("p_lon"), pl.col("n_lat"), pl.col("n_lon"))
     feasible = (apart - params.position_slack_km) / KM_PER_NM / gap_h <= params.max_speed_kt
     roomy = (apart - _ROOMY_KM) / KM_PER_NM / gap_h <= params.max_speed_kt
-    pos_glitch = _glitch_chunks(narrow, in_play, chunk, ["lat", "lon"], feasible, params, roomy)
+    clear = (apart - _CLEAR_KM) / KM_PER_NM / gap_h > params.max_speed_kt
+    pos_glitch = _glitch_chunks(
+        narrow, in_play, chunk, ["lat", "lon"], feasible, params, roomy, clear
+    )
     rejected_parts.append(
         frame.filter(pos_glitch).lazy().with_columns(reason=pl.lit("impossible_jump"))
     )
