@@ -13,6 +13,7 @@ from tailwatch.flights._kernels import (
     _baseline_rows,
     altitude_chunks,
     cell_runs,
+    course_from_positions,
     fill_states,
     implied_speed,
     position_chunks,
@@ -153,3 +154,49 @@ def test_runs_break_at_each_new_aircraft_and_state() -> None:
     # aircraft 1 on the ground; 2 in the air; 3 in the air, then on the ground
     ground = np.array([True, True, False, False, False, True])
     assert run_ids(_ac(2, 2, 2), ground).tolist() == [1, 1, 2, 2, 3, 4]
+
+
+_M_PER_DEG = EARTH_RADIUS_KM * 1000.0 * math.pi / 180.0
+
+
+def _course(
+    lat: list[float], lon: list[float], t_s: list[float], ac: np.ndarray | None = None
+) -> list[float]:
+    n = len(lat)
+    out = course_from_positions(
+        _ac(n) if ac is None else ac,
+        _us(t_s),
+        np.array(lat),
+        np.array(lon),
+        np.ones(n, dtype=np.bool_),
+        0.3,
+        120 * S,
+    )
+    return [round(float(c), 1) if not math.isnan(c) else math.nan for c in out]
+
+
+def test_course_from_positions_uses_a_baseline_of_300_m() -> None:
+    # Eastbound on the equator, 100 m a second, every other position 40 m north: the
+    # hop-by-hop bearings swing between 68 and 112 degrees. 300 m back is three rows
+    # back (the first three rows look forward instead): 90 degrees give or take the
+    # 40 m over 300 m (7.6 degrees).
+    lon = [i * 100.0 / _M_PER_DEG for i in range(8)]
+    lat = [(40.0 if i % 2 else 0.0) / _M_PER_DEG for i in range(8)]
+    course = _course(lat, lon, [float(i) for i in range(8)])
+    assert all(abs(c - 90.0) <= 7.7 for c in course), course
+    # row 4 from row 1: 300 m east and 40 m south
+    assert course[4] == round(90.0 + math.degrees(math.atan2(40.0, 300.0)), 1)
+
+
+def test_course_from_positions_is_unknown_when_standing_or_past_the_window() -> None:
+    # a parked aircraft (the same spot, then 20 m away): no bearing, not "north"
+    assert all(
+        math.isnan(c) for c in _course([0.0, 0.0, 0.0], [0.0, 0.0, 20 / _M_PER_DEG], [0, 1, 2])
+    )
+    # 1 km apart but 121 s: beyond the 120 s window
+    far = _course([0.0, 0.0], [0.0, 1000 / _M_PER_DEG], [0.0, 121.0])
+    assert all(math.isnan(c) for c in far)
+    # 1 km north within the window: due north from either end
+    assert _course([0.0, 1000 / _M_PER_DEG], [0.0, 0.0], [0.0, 60.0]) == [0.0, 0.0]
+    # another aircraft's rows are never a baseline
+    assert all(math.isnan(c) for c in _course([0.0, 0.01], [0.0, 0.0], [0.0, 1.0], _ac(1, 1)))

@@ -553,3 +553,35 @@ def test_paris_one_second_spike_of_1_5_km_is_still_rejected() -> None:
         (pl.col("icao24") == "3991e0") & (pl.col("reason") == "impossible_jump")
     )
     assert spike["time"].to_list() == [datetime(2021, 10, 7, 14, 54, 53, tzinfo=UTC)]
+
+
+@pytest.mark.parametrize(
+    ("icao", "when", "runway"),
+    [
+        # Its take-off roll has no velocity messages; at 12:53:41-45 the position repeats
+        # while the flag clears. The bearing of a repeated position used to read 0 (due
+        # north): no runway. Over 300 m of roll it is 248 degrees: runway 25.
+        ("3c8502", datetime(2021, 10, 7, 12, 53, 45, tzinfo=UTC), "25"),
+        ("5000fa", datetime(2021, 10, 7, 13, 59, 43, tzinfo=UTC), "09"),  # 85 degrees
+    ],
+)
+def test_paris_take_off_roll_without_track_still_names_its_runway(
+    icao: str, when: datetime, runway: str
+) -> None:
+    ev = _one(_detect("paris_2021-10-07_quickstart.json.gz"), icao, "takeoff", when, 0.1)
+    assert (ev["airport"], ev["confidence"], ev["runway"]) == ("LFPB", "observed", runway)
+
+
+def test_paris_with_50_m_position_noise_keeps_every_airport_claim() -> None:
+    # Courses derived from 1 s hops swung by tens of degrees with 50 m of noise and two
+    # Le Bourget / Orly take-offs lost their airport; now they come from 300 m of track.
+    pos = read_positions([ADSB / "paris_2021-10-07_quickstart.json.gz"]).positions
+    clean = _detect("paris_2021-10-07_quickstart.json.gz").events
+    noisy = detect(_with_position_noise(pos, 50.0, seed=1)).events
+    claims = ["icao24", "kind", "airport"]
+    assert (
+        noisy.filter(pl.col("airport").is_not_null())
+        .select(claims)
+        .sort(claims)
+        .equals(clean.filter(pl.col("airport").is_not_null()).select(claims).sort(claims))
+    )

@@ -45,6 +45,16 @@ def _near_km(lat1: float, lon1: float, cos1: float, lat2: float, lon2: float, co
 
 
 @_compiled
+def _bearing(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Initial true bearing (degrees, [0, 360)) from point 1 to point 2."""
+    p1, p2 = lat1 * _RAD, lat2 * _RAD
+    dlam = (lon2 - lon1) * _RAD
+    y = math.sin(dlam) * math.cos(p2)
+    x = math.cos(p1) * math.sin(p2) - math.sin(p1) * math.cos(p2) * math.cos(dlam)
+    return (math.atan2(y, x) / _RAD) % 360.0
+
+
+@_compiled
 def _track_end(ac: NDArray[np.uint32], start: int) -> int:
     """The row after the last of the aircraft whose rows begin at ``start``."""
     end = start
@@ -296,4 +306,51 @@ def run_ids(
         if new or (cut is not None and cut[i]):
             r += 1
         out[i] = r
+    return out
+
+
+#: At most this many rows are searched each way for a course baseline (a parked
+#: aircraft reporting every second has hundreds of rows in the time window).
+_COURSE_SCAN_ROWS = 64
+
+
+@_compiled
+def course_from_positions(
+    ac: NDArray[np.uint32],
+    t: NDArray[np.int64],
+    lat: NDArray[np.float64],
+    lon: NDArray[np.float64],
+    need: NDArray[np.bool_],
+    min_km: float,
+    max_us: int,
+) -> NDArray[np.float64]:
+    """Course over ground (degrees) for the rows in ``need``, from positions; NaN elsewhere.
+
+    The bearing from the latest earlier row of the same aircraft at least ``min_km``
+    away and at most ``max_us`` earlier; on a row without one (an aircraft's first
+    rows), towards the earliest such later row; NaN when neither exists (standing
+    still, or too slow to tell). Consecutive rows are too close for a bearing: 50 m of
+    position noise on a 1 s hop at take-off speed turns it by 25-90 degrees, and a
+    repeated position has no bearing at all.
+    """
+    n = t.shape[0]
+    out = np.full(n, np.nan)
+    for i in range(n):
+        if not need[i]:
+            continue
+        cos_i = math.cos(lat[i] * _RAD)
+        j = i - 1
+        while j >= 0 and i - j <= _COURSE_SCAN_ROWS and ac[j] == ac[i] and t[i] - t[j] <= max_us:
+            if _near_km(lat[j], lon[j], math.cos(lat[j] * _RAD), lat[i], lon[i], cos_i) >= min_km:
+                out[i] = _bearing(lat[j], lon[j], lat[i], lon[i])
+                break
+            j -= 1
+        if not math.isnan(out[i]):
+            continue
+        k = i + 1
+        while k < n and k - i <= _COURSE_SCAN_ROWS and ac[k] == ac[i] and t[k] - t[i] <= max_us:
+            if _near_km(lat[i], lon[i], cos_i, lat[k], lon[k], math.cos(lat[k] * _RAD)) >= min_km:
+                out[i] = _bearing(lat[i], lon[i], lat[k], lon[k])
+                break
+            k += 1
     return out

@@ -20,8 +20,8 @@ import numpy as np
 import polars as pl
 
 from tailwatch.events.runway import aligned
-from tailwatch.flights._geo import bearing_deg, haversine_km
-from tailwatch.flights._kernels import run_ids
+from tailwatch.flights._geo import haversine_km
+from tailwatch.flights._kernels import course_from_positions, run_ids
 from tailwatch.flights._time import seconds
 
 if TYPE_CHECKING:
@@ -29,9 +29,15 @@ if TYPE_CHECKING:
     from tailwatch.reference.airports import AirportIndex
 
 
+#: Course from positions (rows without a reported track): the baseline is the latest
+#: earlier position at least this far away (km) ...
+_COURSE_BASELINE_KM = 0.3
+#: ... and at most this old (s).
+_COURSE_BASELINE_S = 120
+
+
 def prepare(frame: pl.DataFrame) -> pl.DataFrame:
     """Add ``_row`` (global order), ``alt_ft`` and ``course_deg`` (track, else from positions)."""
-    same_prev = pl.col("_ac") == pl.col("_ac").shift(1)
     frame = frame.with_row_index("_row").with_columns(
         alt_ft=pl.coalesce("alt_baro_ft", "alt_geom_ft"),
         # Altitude for comparisons with field/threshold elevations: pressure altitude
@@ -40,26 +46,23 @@ def prepare(frame: pl.DataFrame) -> pl.DataFrame:
             pl.col("alt_baro_ft") - pl.col("baro_offset_ft").fill_null(0.0), "alt_geom_ft"
         ),
     )
-    same_next = pl.col("_ac") == pl.col("_ac").shift(-1)
     course = frame["track_deg"].cast(pl.Float64).alias("course_deg")
-    # Bearing from the previous position only where no track is reported (trigonometry
-    # on every row would cost more than the rest of this stage); on an aircraft's first
-    # row, towards the next one (a departure first seen low before any velocity
-    # message still lines up with its runway: Paris AFR73KR at 500 ft off CDG 26R).
-    # Either way the bearing of the hop from row ``src`` to row ``src + 1``.
-    has_prev = same_prev.fill_null(False)
-    need = pl.col("track_deg").is_null() & (has_prev | same_next.fill_null(False))
-    picked = frame.select(
-        pl.col("_row").filter(need),
-        _src=(pl.col("_row").cast(pl.Int64) - has_prev.cast(pl.Int64)).filter(need),
-    )
-    if picked.height:
-        ll = frame.select("lat", "lon")
-        a, b = ll[picked["_src"]], ll[picked["_src"] + 1]
-        bearing = pl.select(
-            bearing_deg(pl.lit(a["lat"]), pl.lit(a["lon"]), pl.lit(b["lat"]), pl.lit(b["lon"]))
-        ).to_series()
-        course = course.scatter(picked["_row"], bearing)
+    need = frame["track_deg"].is_null()
+    if need.any():
+        # Bearing over a baseline of a few hundred metres, only where no track is
+        # reported (see course_from_positions); on an aircraft's first rows, towards
+        # the next ones (a departure first seen low before any velocity message still
+        # lines up with its runway: Paris AFR73KR at 500 ft off CDG 26R).
+        derived = course_from_positions(
+            frame["_ac"].to_numpy(),
+            frame["time"].dt.epoch("us").to_numpy(),
+            frame["lat"].to_numpy(),
+            frame["lon"].to_numpy(),
+            need.to_numpy(),
+            _COURSE_BASELINE_KM,
+            _COURSE_BASELINE_S * 1_000_000,
+        )
+        course = course.fill_null(pl.Series(derived).fill_nan(None))
     return frame.with_columns(course)
 
 
