@@ -101,6 +101,58 @@ def test_tab_and_semicolon_separated_files_read_back(tmp_path: Path, separator: 
         assert_frame_equal(_data(result.positions), known(), rel_tol=1e-6, abs_tol=1e-3)
 
 
+def _write_quoted(path: Path, frame: pl.DataFrame, *, r_style: bool) -> Path:
+    """R's ``write.csv`` (every field quoted, a row-name column, ``NA`` for missing)
+    or Python's ``csv.QUOTE_NONNUMERIC`` (strings quoted, missing as ``""``)."""
+    import csv
+
+    with path.open("w", newline="") as f:
+        if r_style:
+            w = csv.writer(f, quoting=csv.QUOTE_ALL)
+            w.writerow(["", *frame.columns])
+            for i, row in enumerate(frame.rows(), start=1):
+                w.writerow(
+                    [
+                        i,
+                        *(
+                            "NA" if v is None else str(v).lower() if isinstance(v, bool) else v
+                            for v in row
+                        ),
+                    ]
+                )
+        else:
+            w = csv.writer(f, quoting=csv.QUOTE_NONNUMERIC)
+            w.writerow(frame.columns)
+            w.writerows([("" if v is None else v for v in row) for row in frame.rows()])
+    return path
+
+
+@pytest.mark.parametrize("r_style", [True, False], ids=["R write.csv", "QUOTE_NONNUMERIC"])
+def test_quoted_csv_exports_read_back(tmp_path: Path, r_style: bool) -> None:
+    osky = opensky_frame(known()).with_columns(pl.col("lastcontact").cast(pl.Float64))
+    traffic = traffic_frame().with_columns(
+        pl.col("timestamp").dt.to_string("%Y-%m-%d %H:%M:%S%.6f%:z")
+    )
+    for frame, fmt in ((osky, "opensky"), (traffic, "traffic")):
+        assert frame.null_count().sum_horizontal().item() > 0  # the missing values matter
+        path = _write_quoted(tmp_path / f"{fmt}.csv", frame, r_style=r_style)
+        assert detect_format(path) == fmt
+        result = read_positions([path])
+        assert result.errors == []
+        assert result.quarantine.height == 0, result.quarantine
+        assert_frame_equal(_data(result.positions), known(), rel_tol=1e-6, abs_tol=1e-3)
+
+
+def test_sql_shell_nulls_are_missing_values(tmp_path: Path) -> None:
+    text = opensky_frame(known()).write_csv(null_value="NULL")
+    assert ",NULL," in text
+    path = tmp_path / "states.csv"
+    path.write_text(text.replace(",NULL,", ",\\N,", 1))
+    result = read_positions([path])
+    assert result.quarantine.height == 0
+    assert_frame_equal(_data(result.positions), known(), rel_tol=1e-6, abs_tol=1e-3)
+
+
 TRAFFIC_WRITERS = {
     "json records gz": lambda p: write_traffic_json(p / "t.json.gz"),
     "json records plain": lambda p: write_traffic_json(p / "t.json", gz=False),

@@ -21,7 +21,7 @@ from typing import Final
 import polars as pl
 
 from tailwatch.sources._blob import Blob
-from tailwatch.sources.sniff import Layout, csv_separator, sniff
+from tailwatch.sources.sniff import Layout, csv_nulls, csv_quote, csv_separator, sniff
 from tailwatch.sources.validate import Checked, check
 
 FT_PER_M: Final = 1 / 0.3048
@@ -95,14 +95,15 @@ def _scan_csv(blob: Blob, typed: bool) -> pl.LazyFrame:
     )
     header = blob.content_head(4096).split(b"\n", 1)[0].decode("utf-8", errors="replace")
     separator = csv_separator(blob)
-    names = {n.strip() for n in header.split(separator)}
+    names = {n.strip().strip('"') for n in header.split(separator)}
     overrides = {k: v for k, v in _CSV_TYPES.items() if k in names} if typed else None
     return pl.scan_csv(
         source,
         separator=separator,
         infer_schema=False,  # text, except the overrides of the typed attempt
         schema_overrides=overrides,
-        quote_char=None,  # OpenSky never quotes; a stray quote must not eat lines
+        quote_char=csv_quote(blob),  # None unless the header is quoted (see csv_quote)
+        null_values=csv_nulls(blob),
         encoding="utf8-lossy",
         truncate_ragged_lines=True,
         row_index_name="_row",

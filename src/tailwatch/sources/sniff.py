@@ -104,6 +104,28 @@ def csv_separator(blob: Blob) -> str:
     return _header_separator(_first_line(blob))
 
 
+def csv_quote(blob: Blob) -> str | None:
+    """``"`` when the header's fields are quoted (R's ``write.csv``, spreadsheets,
+    Python's ``QUOTE_ALL``), else None: OpenSky and pandas do not quote these columns,
+    and a stray quote in a garbage line must not swallow the lines after it."""
+    return '"' if _first_line(blob).lstrip().startswith('"') else None
+
+
+#: Field values that mean "missing" in CSV exports (R writes ``NA``, SQL shells ``NULL``
+#: or ``\N``, quoting writers ``""``): null, not an unparsable value to quarantine.
+CSV_NULLS: Final = ["", "NA", "null", "NULL", "\\N"]
+_NULL_FIELD = re.compile(rb'(?:^|[,\t;])(?:NA|null|NULL|\\N|"")(?=[,\t;\r\n]|$)', re.MULTILINE)
+
+
+def csv_nulls(blob: Blob) -> list[str] | None:
+    """:data:`CSV_NULLS` for a quoted file (an export) or one whose first 64 KiB hold
+    one of them as a field, else None: matching every field against them slows a
+    clean OpenSky CSV read by ~20 %."""
+    if csv_quote(blob) is not None or _NULL_FIELD.search(blob.content_head(1 << 16)):
+        return CSV_NULLS
+    return None
+
+
 def _parquet_format(blob: Blob) -> Format | None:
     source: Path | io.BytesIO = blob.path if blob.path is not None else io.BytesIO(blob.raw())
     try:
@@ -167,4 +189,15 @@ def detect_format(path: str | Path) -> str:
     raise UnreadableFileError(path, "no data files")
 
 
-__all__ = ["FORMATS", "Format", "Layout", "Sniffed", "csv_separator", "detect_format", "sniff"]
+__all__ = [
+    "CSV_NULLS",
+    "FORMATS",
+    "Format",
+    "Layout",
+    "Sniffed",
+    "csv_nulls",
+    "csv_quote",
+    "csv_separator",
+    "detect_format",
+    "sniff",
+]

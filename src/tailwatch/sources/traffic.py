@@ -24,7 +24,14 @@ import polars as pl
 from tailwatch.errors import UnreadableFileError
 from tailwatch.sources import _json
 from tailwatch.sources._blob import Blob
-from tailwatch.sources.sniff import TRAFFIC_COLUMNS, Layout, csv_separator, sniff
+from tailwatch.sources.sniff import (
+    TRAFFIC_COLUMNS,
+    Layout,
+    csv_nulls,
+    csv_quote,
+    csv_separator,
+    sniff,
+)
 from tailwatch.sources.validate import check
 
 #: traffic column -> canonical column.
@@ -206,7 +213,8 @@ def stage_csv(blob: Blob) -> pl.LazyFrame:
         _scan_source(blob),
         separator=csv_separator(blob),
         infer_schema=False,
-        quote_char=None,  # a stray quote in a garbage line must not swallow the file
+        quote_char=csv_quote(blob),  # None unless the header is quoted (see csv_quote)
+        null_values=csv_nulls(blob),
         encoding="utf8-lossy",
         truncate_ragged_lines=True,
         row_index_name="_row",
