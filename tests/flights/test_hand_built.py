@@ -240,3 +240,69 @@ def test_burst_of_garbled_altitudes_after_touchdown_is_still_a_landing() -> None
     assert set(det.rejected["reason"]) == {"altitude_glitch"}
     assert det.positions is not None
     assert det.positions.filter(pl.col("time") > t_end).height == 0
+
+
+@pytest.mark.parametrize(("height_ft", "speed_kt"), [(500.0, 30.0), (800.0, 20.0)])
+def test_helicopter_in_slow_flight_near_a_runway_does_not_land(
+    height_ft: float, speed_kt: float
+) -> None:
+    # A helicopter comes in at 1,500 ft, orbits for 4 min 1.5 km south of Le Bourget's
+    # runway 27 threshold at 500 (800) ft over the field and 30 (20) kt, flag clear,
+    # then leaves north. Slower than any aeroplane can fly, it used to read "taxiing":
+    # landing and take-off at LFPB, observed. It never came below 500 ft.
+    rw = runway("LFPB", "27")
+    c_lat, c_lon = offset(rw.lat, rw.lon, 180.0, 1.5)
+    pts, t = [], T0
+    for i in range(36):
+        lat, lon = offset(c_lat, c_lon, 180.0, (36 - i) * 0.28)
+        pts.append(Point(t, lat, lon, rw.elev + 1500, 110.0, 0.0, 0.0, False))
+        t += timedelta(seconds=5)
+    for i in range(48):  # a 0.3 km circle, 15 degrees every 5 s
+        lat, lon = offset(c_lat, c_lon, (i * 15) % 360, 0.3)
+        track = float((i * 15 + 90) % 360)
+        pts.append(Point(t, lat, lon, rw.elev + height_ft, speed_kt, track, 0.0, False))
+        t += timedelta(seconds=5)
+    for i in range(36):
+        lat, lon = offset(c_lat, c_lon, 0.0, (i + 1) * 0.28)
+        pts.append(Point(t, lat, lon, rw.elev + 1500, 110.0, 0.0, 0.0, False))
+        t += timedelta(seconds=5)
+    det = detect(frame(pts))
+    assert det.flights.height == 1
+    assert [(k, a, c) for k, a, c in _events(frame(pts))] == [
+        ("takeoff", None, "none"),
+        ("landing", None, "none"),
+    ]
+
+
+def test_taxi_on_a_deep_low_with_a_clear_flag_is_still_a_taxi() -> None:
+    # A transponder that never sets the ground flag, on a 980 hPa day: pressure
+    # altitude reads 700 ft above the field while it taxis at 12 kt for 5 min. The
+    # GNSS height says it is on the field: a taxi, then a take-off from Le Bourget.
+    rw = runway("LFPB", "27")
+    pts = []
+    for i in range(60):
+        lat, lon = offset(rw.lat, rw.lon, rw.heading + 90, 0.3)
+        lat, lon = offset(lat, lon, rw.heading + 180, 1.5 - i * 0.025)
+        pts.append(
+            Point(T0 + timedelta(seconds=5 * i), lat, lon, rw.elev, 12.0, rw.heading, 0.0, False)
+        )
+    pts += takeoff(rw, T0 + timedelta(minutes=6))
+    pts = [
+        Point(
+            p.t,
+            p.lat,
+            p.lon,
+            (p.alt if p.alt is not None else rw.elev) + 700,
+            p.gs,
+            p.track,
+            p.vrate,
+            False,
+        )
+        for p in pts
+    ]
+    df = frame(pts).with_columns(alt_geom_ft=(pl.col("alt_baro_ft") - 700).cast(pl.Float32))
+    ev = detect(df).events
+    assert ev.select("kind", "airport", "confidence").rows() == [
+        ("takeoff", "LFPB", "observed"),
+        ("landing", None, "none"),  # left coverage climbing
+    ]

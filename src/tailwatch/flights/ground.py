@@ -207,6 +207,16 @@ def add_state(frame: pl.DataFrame, params: DetectionParams, index: AirportIndex)
         | (h <= p.ground_height_ft).fill_null(False)
         | (pl.col("alt_baro_ft") >= _LOOKUP_MAX_ALT_FT).fill_null(False)
     )
+    geom_height = pl.col("alt_geom_ft") - pl.col("field_elev_ft")
+    hovering = (
+        (flag == False)  # noqa: E712
+        & (h > p.ground_height_ft)
+        # a reported speed: a parked aircraft's garbled altitude comes without one
+        # (OpenSky), as in the rule for ``high`` below
+        & ~gs_unknown
+        # pressure altitude can be ~1,000 ft off on a deep low: GNSS height must agree
+        & (geom_height.is_null() | (geom_height > p.ground_height_ft))
+    ).fill_null(False)
     raw = (
         pl.when(static)
         .then(pl.lit(True))
@@ -215,6 +225,11 @@ def add_state(frame: pl.DataFrame, params: DetectionParams, index: AirportIndex)
         .when(high & gs_unknown & flag.fill_null(False))
         .then(pl.lit(True))
         .when(high & (moving | ~gs_unknown))
+        .then(pl.lit(False))
+        # Slow, but well above a known field while the transponder says "airborne": a
+        # helicopter in slow flight or a hover, not a taxi. (Without a field nearby the
+        # height is unknown and the speed decides, as before.)
+        .when(hovering)
         .then(pl.lit(False))
         .when((v < p.taxi_speed_kt).fill_null(False))
         .then(pl.lit(True))

@@ -33,7 +33,8 @@ class DetectionParams:
         -430 ft in Paris at 1029 hPa; +-1,000 ft covers 980-1050 hPa), when within
         1,000 ft of the field (farther is a garbled altitude), for positions within 2 h
         of that stop.
-    taxi_speed_kt: 45. Slower than this a fixed-wing aircraft cannot fly.
+    taxi_speed_kt: 45. Slower than this a fixed-wing aircraft cannot fly (a helicopter
+        can: slow rows with a clear flag well above a known field stay airborne).
     air_speed_kt: 60. Faster than this, with no ground flag, it is flying.
     speed_baseline_s: 20, speed_tolerance_s: 120. Without a reported ground speed,
         speed is implied from the positions ~20 s before and after (a time baseline,
