@@ -173,6 +173,26 @@ def _implied_speed(frame: pl.DataFrame, p: DetectionParams) -> tuple[pl.Series, 
     )
 
 
+#: Slow flight above the field is only told from a taxi this close to an airport, where
+#: the field's elevation stands for the ground's (km from its reference point).
+_HOVER_FIELD_KM = 8.0
+
+
+def _hovering(frame: pl.DataFrame, candidate: pl.Expr, index: AirportIndex) -> pl.Series:
+    """``candidate`` rows within :data:`_HOVER_FIELD_KM` of an airport (few rows: the
+    lookup runs on those only)."""
+    cand = frame.select(candidate.alias("_hover")).to_series()
+    if not cand.any():
+        return cand
+    rows = np.flatnonzero(cand.to_numpy())
+    near = index.near(
+        frame["lat"].to_numpy()[rows], frame["lon"].to_numpy()[rows], _HOVER_FIELD_KM, k=1
+    )
+    out = np.zeros(frame.height, dtype=np.bool_)
+    out[rows[near["query"].to_numpy()]] = True
+    return pl.Series("_hover", out)
+
+
 def add_state(frame: pl.DataFrame, params: DetectionParams, index: AirportIndex) -> pl.DataFrame:
     """Add ``field_elev_ft``, ``height_ft``, ``speed_kt``, ``raw_ground`` and ``ground``.
 
@@ -208,15 +228,20 @@ def add_state(frame: pl.DataFrame, params: DetectionParams, index: AirportIndex)
         | (pl.col("alt_baro_ft") >= _LOOKUP_MAX_ALT_FT).fill_null(False)
     )
     geom_height = pl.col("alt_geom_ft") - pl.col("field_elev_ft")
-    hovering = (
-        (flag == False)  # noqa: E712
-        & (h > p.ground_height_ft)
-        # a reported speed: a parked aircraft's garbled altitude comes without one
-        # (OpenSky), as in the rule for ``high`` below
-        & ~gs_unknown
-        # pressure altitude can be ~1,000 ft off on a deep low: GNSS height must agree
-        & (geom_height.is_null() | (geom_height > p.ground_height_ft))
-    ).fill_null(False)
+    hovering = _hovering(
+        frame,
+        (
+            (flag == False)  # noqa: E712
+            & (h > p.ground_height_ft)
+            & (v < p.taxi_speed_kt)
+            # a reported speed: a parked aircraft's garbled altitude comes without one
+            # (OpenSky), as in the rule for ``high`` below
+            & ~gs_unknown
+            # pressure altitude can be ~1,000 ft off on a deep low: GNSS height agrees
+            & (geom_height.is_null() | (geom_height > p.ground_height_ft))
+        ).fill_null(False),
+        index,
+    )
     raw = (
         pl.when(static)
         .then(pl.lit(True))
@@ -229,7 +254,7 @@ def add_state(frame: pl.DataFrame, params: DetectionParams, index: AirportIndex)
         # Slow, but well above a known field while the transponder says "airborne": a
         # helicopter in slow flight or a hover, not a taxi. (Without a field nearby the
         # height is unknown and the speed decides, as before.)
-        .when(hovering)
+        .when(pl.lit(hovering))
         .then(pl.lit(False))
         .when((v < p.taxi_speed_kt).fill_null(False))
         .then(pl.lit(True))
