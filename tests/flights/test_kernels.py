@@ -168,7 +168,7 @@ def _course(
         _us(t_s),
         np.array(lat),
         np.array(lon),
-        np.ones(n, dtype=np.bool_),
+        np.arange(n, dtype=np.int64),
         0.3,
         120 * S,
     )

@@ -309,9 +309,10 @@ def run_ids(
     return out
 
 
-#: At most this many rows are searched each way for a course baseline (a parked
-#: aircraft reporting every second has hundreds of rows in the time window).
-_COURSE_SCAN_ROWS = 64
+#: At most this many rows are searched each way for a course baseline: a parked
+#: aircraft reporting every second has hundreds in the time window. (At one report a
+#: second, a taxi slower than ~18 kt gets no course; no rule needs one there.)
+_COURSE_SCAN_ROWS = 32
 
 
 @_compiled
@@ -320,11 +321,11 @@ def course_from_positions(
     t: NDArray[np.int64],
     lat: NDArray[np.float64],
     lon: NDArray[np.float64],
-    need: NDArray[np.bool_],
+    rows: NDArray[np.int64],
     min_km: float,
     max_us: int,
 ) -> NDArray[np.float64]:
-    """Course over ground (degrees) for the rows in ``need``, from positions; NaN elsewhere.
+    """Course over ground (degrees) of each row in ``rows`` (ascending), from positions.
 
     The bearing from the latest earlier row of the same aircraft at least ``min_km``
     away and at most ``max_us`` earlier; on a row without one (an aircraft's first
@@ -334,23 +335,59 @@ def course_from_positions(
     repeated position has no bearing at all.
     """
     n = t.shape[0]
-    out = np.full(n, np.nan)
-    for i in range(n):
-        if not need[i]:
-            continue
+    out = np.full(rows.shape[0], np.nan)
+    # Rows a baseline apart are close: the row's own cos(latitude) serves both ends.
+    # What the previous row in ``rows`` found: its row, the baseline row before and
+    # after it (-1: none), and the last row looked at forward
+    prev, prev_back, prev_fwd, prev_seen = -2, -1, -1, -1
+    for r in range(rows.shape[0]):
+        i = rows[r]
         cos_i = math.cos(lat[i] * _RAD)
-        j = i - 1
-        while j >= 0 and i - j <= _COURSE_SCAN_ROWS and ac[j] == ac[i] and t[i] - t[j] <= max_us:
-            if _near_km(lat[j], lon[j], math.cos(lat[j] * _RAD), lat[i], lon[i], cos_i) >= min_km:
-                out[i] = _bearing(lat[j], lon[j], lat[i], lon[i])
-                break
-            j -= 1
-        if not math.isnan(out[i]):
-            continue
-        k = i + 1
-        while k < n and k - i <= _COURSE_SCAN_ROWS and ac[k] == ac[i] and t[k] - t[i] <= max_us:
-            if _near_km(lat[i], lon[i], cos_i, lat[k], lon[k], math.cos(lat[k] * _RAD)) >= min_km:
-                out[i] = _bearing(lat[i], lon[i], lat[k], lon[k])
-                break
-            k += 1
+        # A repeat of the previous row's spot (a parked or frozen aircraft, often for
+        # hours) has the same baselines while they stay in reach: no rescan.
+        same = (
+            prev == i - 1 and ac[i - 1] == ac[i] and lat[i - 1] == lat[i] and lon[i - 1] == lon[i]
+        )
+        j = -1
+        if same:
+            if (
+                prev_back >= 0
+                and i - prev_back <= _COURSE_SCAN_ROWS
+                and t[i] - t[prev_back] <= max_us
+            ):
+                j = prev_back
+        else:
+            m = i - 1
+            while (
+                m >= 0 and i - m <= _COURSE_SCAN_ROWS and ac[m] == ac[i] and t[i] - t[m] <= max_us
+            ):
+                if _near_km(lat[m], lon[m], cos_i, lat[i], lon[i], cos_i) >= min_km:
+                    j = m
+                    break
+                m -= 1
+        k = -1
+        seen = i
+        if j < 0:
+            m = i + 1
+            if same and prev_fwd >= 0:
+                k = prev_fwd
+            elif same:
+                m = max(m, prev_seen + 1)
+            if k < 0:
+                while (
+                    m < n
+                    and m - i <= _COURSE_SCAN_ROWS
+                    and ac[m] == ac[i]
+                    and t[m] - t[i] <= max_us
+                ):
+                    if _near_km(lat[i], lon[i], cos_i, lat[m], lon[m], cos_i) >= min_km:
+                        k = m
+                        break
+                    m += 1
+                seen = m - 1 if k < 0 else m
+        if j >= 0:
+            out[r] = _bearing(lat[j], lon[j], lat[i], lon[i])
+        elif k >= 0:
+            out[r] = _bearing(lat[i], lon[i], lat[k], lon[k])
+        prev, prev_back, prev_fwd, prev_seen = i, j, k, seen
     return out

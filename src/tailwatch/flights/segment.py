@@ -47,8 +47,8 @@ def prepare(frame: pl.DataFrame) -> pl.DataFrame:
         ),
     )
     course = frame["track_deg"].cast(pl.Float64).alias("course_deg")
-    need = frame["track_deg"].is_null()
-    if need.any():
+    need = np.flatnonzero(frame["track_deg"].is_null().to_numpy())
+    if need.size:
         # Bearing over a baseline of a few hundred metres, only where no track is
         # reported (see course_from_positions); on an aircraft's first rows, towards
         # the next ones (a departure first seen low before any velocity message still
@@ -58,11 +58,11 @@ def prepare(frame: pl.DataFrame) -> pl.DataFrame:
             frame["time"].dt.epoch("us").to_numpy(),
             frame["lat"].to_numpy(),
             frame["lon"].to_numpy(),
-            need.to_numpy(),
+            need,
             _COURSE_BASELINE_KM,
             _COURSE_BASELINE_S * 1_000_000,
         )
-        course = course.fill_null(pl.Series(derived).fill_nan(None))
+        course = course.scatter(need, pl.Series(derived).fill_nan(None))
     return frame.with_columns(course)
 
 
