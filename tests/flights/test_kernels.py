@@ -13,6 +13,7 @@ from tailwatch.flights._kernels import (
     _baseline_rows,
     altitude_chunks,
     cell_runs,
+    chunk_bounds,
     course_from_positions,
     fill_states,
     implied_speed,
@@ -200,3 +201,16 @@ def test_course_from_positions_is_unknown_when_standing_or_past_the_window() -> 
     assert _course([0.0, 1000 / _M_PER_DEG], [0.0, 0.0], [0.0, 60.0]) == [0.0, 0.0]
     # another aircraft's rows are never a baseline
     assert all(math.isnan(c) for c in _course([0.0, 0.01], [0.0, 0.0], [0.0, 1.0], _ac(1, 1)))
+
+
+def test_chunk_bounds_count_valid_rows_only() -> None:
+    # chunks 1 1 2 2 2 3 over 7 rows, rows 1 and 4 not valid (their numbers mean
+    # nothing), the last row invalid too
+    chunk = np.array([1, 1, 2, 2, 2, 3, 3], dtype=np.int64)
+    valid = np.array([True, False, True, True, False, True, False])
+    first, last, count = chunk_bounds(chunk, valid)
+    assert first.tolist() == [0, 2, 5]
+    assert last.tolist() == [0, 3, 5]
+    assert count.tolist() == [1, 2, 1]
+    empty = chunk_bounds(chunk, np.zeros(7, dtype=np.bool_))
+    assert [a.size for a in empty] == [0, 0, 0]

@@ -236,6 +236,38 @@ def altitude_chunks(
     return chunk
 
 
+@_compiled
+def chunk_bounds(
+    chunk: NDArray[np.int64], valid: NDArray[np.bool_]
+) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]:
+    """(first row, last row, number of rows) of each chunk, counting ``valid`` rows only.
+
+    ``chunk`` is from :func:`position_chunks` / :func:`altitude_chunks`: along the
+    valid rows it never decreases, so a chunk is a stretch of equal numbers.
+    """
+    n = chunk.shape[0]
+    m = 0
+    prev = np.int64(-1)
+    for i in range(n):
+        if valid[i] and (m == 0 or chunk[i] != prev):
+            m += 1
+            prev = chunk[i]
+    first = np.empty(m, dtype=np.int64)
+    last = np.empty(m, dtype=np.int64)
+    count = np.zeros(m, dtype=np.int64)
+    r = -1
+    for i in range(n):
+        if not valid[i]:
+            continue
+        if r < 0 or chunk[i] != prev:
+            r += 1
+            first[r] = i
+            prev = chunk[i]
+        last[r] = i
+        count[r] += 1
+    return first, last, count
+
+
 #: Cell code of rows without a cell (:func:`cell_runs`).
 NO_CELL = np.iinfo(np.int64).min
 

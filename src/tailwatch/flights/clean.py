@@ -33,7 +33,7 @@ import polars as pl
 
 from tailwatch._schema import POSITIONS, REJECTED
 from tailwatch.flights._geo import KM_PER_NM, haversine_km
-from tailwatch.flights._kernels import altitude_chunks, position_chunks
+from tailwatch.flights._kernels import altitude_chunks, chunk_bounds, position_chunks
 from tailwatch.flights._time import seconds
 from tailwatch.sources.order import SOURCE_ROW
 
@@ -87,30 +87,22 @@ def _glitch_chunks(
     transponders) break the strict test by a few hundred metres every few dozen rows;
     without this each stretch between two such hops was thrown away whole.
     """
-    work = frame.select(
-        "_ac",
-        "time",
-        *value_cols,
-        _valid=valid,
-        _chunk=pl.Series(chunk),
-    )
-    # Chunk ids are non-decreasing: first/last rows of each chunk by comparing
-    # neighbours, not by a hash group-by over every row.
-    v = work.filter(pl.col("_valid")).with_row_index("_p")
-    ch = pl.col("_chunk")
-    first = v.filter((ch != ch.shift(1)).fill_null(True))
-    last = v.filter((ch != ch.shift(-1)).fill_null(True))
+    # One compiled pass finds each chunk's first and last valid row (chunk numbers do
+    # not decrease along the valid rows); only those rows are gathered.
+    first, last, count = chunk_bounds(chunk, valid.to_numpy())
+    ends = frame.select("_ac", "time", *value_cols)
+    head, tail = ends[first], ends[last]
     chunks = pl.concat(
         [
-            first.select(
-                "_chunk",
+            head.select(
                 "_ac",
                 t0="time",
+                _chunk=pl.Series(chunk[first]),
                 **{f"f_{c}": c for c in value_cols},
             ),
-            last.select(
-                n=pl.col("_p") - first["_p"] + 1,
+            tail.select(
                 t1="time",
+                n=pl.Series(count),
                 **{f"l_{c}": c for c in value_cols},
             ),
         ],
@@ -168,9 +160,9 @@ def _glitch_chunks(
             _ragged_ends(flagged.filter(~pl.col("_bad")), value_cols, roomy, params),
         ]
     )
-    return work.select(
-        (pl.col("_chunk").is_in(bad.implode()) & pl.col("_valid")).alias("glitch")
-    ).to_series()
+    flagged_ids = np.zeros(int(chunk.max(initial=0)) + 1, dtype=np.bool_)
+    flagged_ids[bad.to_numpy()] = True
+    return pl.Series("glitch", flagged_ids[chunk] & valid.to_numpy())
 
 
 def _ragged_ends(
