@@ -153,6 +153,34 @@ def test_sql_shell_nulls_are_missing_values(tmp_path: Path) -> None:
     assert_frame_equal(_data(result.positions), known(), rel_tol=1e-6, abs_tol=1e-3)
 
 
+def _pipe_table(frame: pl.DataFrame) -> str:
+    """``frame`` as the Impala / Trino shells print a query result."""
+    cells = [[str(c) for c in frame.columns]] + [
+        ["NULL" if v is None else str(v).lower() if isinstance(v, bool) else str(v) for v in row]
+        for row in frame.rows()
+    ]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(frame.columns))]
+    border = "+" + "+".join("-" * (w + 2) for w in widths) + "+"
+
+    def line(r: list[str]) -> str:
+        return "|" + "|".join(f" {v:<{w}} " for v, w in zip(r, widths, strict=True)) + "|"
+
+    return "\n".join([border, line(cells[0]), border, *map(line, cells[1:]), border]) + "\n"
+
+
+def test_sql_shell_table_reads_back(tmp_path: Path) -> None:
+    """Query results pasted from the OpenSky Impala shell: ``| ... |`` rows, borders,
+    padded cells, ``NULL`` for missing values."""
+    path = tmp_path / "query.txt"
+    path.write_text(_pipe_table(opensky_frame(known())))
+    assert "| NULL " in path.read_text()
+    assert detect_format(path) == "opensky"
+    result = read_positions([path])
+    assert result.errors == []
+    assert result.quarantine.height == 0
+    assert_frame_equal(_data(result.positions), known(), rel_tol=1e-6, abs_tol=1e-3)
+
+
 TRAFFIC_WRITERS = {
     "json records gz": lambda p: write_traffic_json(p / "t.json.gz"),
     "json records plain": lambda p: write_traffic_json(p / "t.json", gz=False),

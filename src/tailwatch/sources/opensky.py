@@ -21,7 +21,7 @@ from typing import Final
 import polars as pl
 
 from tailwatch.sources._blob import Blob
-from tailwatch.sources.sniff import Layout, csv_nulls, csv_quote, csv_separator, sniff
+from tailwatch.sources.sniff import Layout, csv_nulls, csv_quote, csv_separator, plain_csv, sniff
 from tailwatch.sources.validate import Checked, check
 
 FT_PER_M: Final = 1 / 0.3048
@@ -90,6 +90,7 @@ _CSV_TYPES: Final = {
 
 
 def _scan_csv(blob: Blob, typed: bool) -> pl.LazyFrame:
+    blob = plain_csv(blob)
     source: Path | bytes = (
         blob.path if blob.path is not None and not blob.gzipped else blob.content()
     )

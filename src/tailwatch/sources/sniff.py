@@ -126,6 +126,50 @@ def csv_nulls(blob: Blob) -> list[str] | None:
     return None
 
 
+def _is_pipe_table(text: bytes) -> bool:
+    """A pretty-printed SQL-shell table: ``| a | b |`` rows between ``+---+`` borders
+    (the Impala and Trino shells print query results that way)."""
+    return text.startswith((b"+-", b"|"))
+
+
+def _pipe_header(text: bytes) -> list[str]:
+    for line in text.splitlines():
+        if line.strip().startswith(b"|"):
+            return line.decode("utf-8", errors="replace").strip().strip("|").split("|")
+    return []
+
+
+def plain_csv(blob: Blob) -> Blob:
+    """``blob`` as plain CSV: a pipe table becomes comma-separated rows (borders dropped,
+    padding stripped, ``NULL`` as an empty field); any other file is returned as is."""
+    if not _is_pipe_table(blob.content_head(256).lstrip(b"\xef\xbb\xbf \t\r\n")):
+        return blob
+    lines = pl.Series(blob.content().decode("utf-8", errors="replace").splitlines())
+    rows = (
+        pl.select(line=lines)
+        .filter(pl.col("line").str.strip_chars().str.starts_with("|"))
+        .select(
+            # "| a  | NULL |" -> "|a|NULL|" -> "|a||" -> "a,"
+            pl.concat_str(
+                pl.lit("|"),
+                pl.col("line")
+                .str.strip_chars()
+                .str.strip_chars("|")
+                .str.replace_all(r"\s*\|\s*", "|")
+                .str.strip_chars(),
+                pl.lit("|"),
+            )
+            .str.replace_all(r"\|NULL\|", "||")
+            .str.replace_all(r"\|NULL\|", "||")  # a second pass for adjacent NULLs
+            .str.strip_chars("|")
+            .str.replace_all(r"\|", ",")
+            .alias("row")
+        )
+    )
+    text = rows["row"].str.join("\n").item() + "\n" if rows.height else ""
+    return Blob(name=blob.name, data=text.encode())
+
+
 def _parquet_format(blob: Blob) -> Format | None:
     source: Path | io.BytesIO = blob.path if blob.path is not None else io.BytesIO(blob.raw())
     try:
@@ -171,6 +215,11 @@ def sniff(blob: Blob) -> Sniffed:
         if json_fmt is None:
             raise UnknownFormatError(blob.name, "JSON without known position fields")
         return Sniffed(json_fmt, "json")
+    if _is_pipe_table(text):
+        csv_fmt = _columns_format(_pipe_header(text))
+        if csv_fmt is None:
+            raise UnknownFormatError(blob.name, "a table without known position columns")
+        return Sniffed(csv_fmt, "csv")
     first_line = text.split(b"\n", 1)[0].decode("utf-8", errors="replace")
     csv_fmt = _columns_format(first_line.split(_header_separator(first_line)))
     if csv_fmt is None:
@@ -199,5 +248,6 @@ __all__ = [
     "csv_quote",
     "csv_separator",
     "detect_format",
+    "plain_csv",
     "sniff",
 ]

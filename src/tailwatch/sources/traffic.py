@@ -30,6 +30,7 @@ from tailwatch.sources.sniff import (
     csv_nulls,
     csv_quote,
     csv_separator,
+    plain_csv,
     sniff,
 )
 from tailwatch.sources.validate import check
@@ -209,6 +210,7 @@ def _scan_source(blob: Blob) -> Path | bytes:
 
 def stage_csv(blob: Blob) -> pl.LazyFrame:
     """All fields as text (so a bad value is seen, not nulled); lazy for files on disk."""
+    blob = plain_csv(blob)
     lf = pl.scan_csv(
         _scan_source(blob),
         separator=csv_separator(blob),
