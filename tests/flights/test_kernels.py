@@ -77,6 +77,25 @@ def test_a_single_repeat_of_a_spot_is_not_static_until_it_spans_static_air_s() -
     assert static.tolist() == [True, True, False, False]
 
 
+def test_two_receivers_taking_turns_on_a_parked_aircraft_are_one_spot() -> None:
+    # A parked aircraft at the end of the data, reported by two receivers whose
+    # positions differ by 60 m: A A B A A B ... every 2 s for 30 s. With a 20 s speed
+    # baseline and no row 20 s later, only the repeated-spot chain can call the last
+    # rows static; row to row the chain breaks at every A-B hop (60 m > 5 m).
+    b = 0.06 / (EARTH_RADIUS_KM * math.pi / 180.0)
+    lat = np.array([b if i % 3 == 2 else 0.0 for i in range(16)])
+    t = _us([2.0 * i for i in range(16)])
+    _, static = implied_speed(_ac(16), t, lat, np.zeros(16), 20 * S, 1 * S, 50.0, 20.0, 0.05, 0.005)
+    # the chain starts at the first B (row 2): A A before it span only 2 s
+    assert static.tolist() == [False, False] + [True] * 14
+    # a moving aircraft never repeats its own position: nothing static
+    moving = np.arange(16) * 0.002
+    _, static = implied_speed(
+        _ac(16), t, moving, np.zeros(16), 20 * S, 1 * S, 50.0, 20.0, 0.05, 0.005
+    )
+    assert not static.any()
+
+
 def test_position_chunks_cut_at_a_spike_and_at_each_new_aircraft() -> None:
     # 0.01 deg (1.1 km) per 10 s is ~216 kt; row 2 is 1 deg (111 km) off
     lat = np.array([0.00, 0.01, 1.02, 0.03, 0.04, 0.0, 0.01])

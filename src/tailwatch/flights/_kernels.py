@@ -92,6 +92,10 @@ def _baseline_rows(
     return back, fwd
 
 
+#: Two receivers' positions of one parked aircraft lie this close (km) at most.
+_ALTERNATE_KM = 0.1
+
+
 @_compiled
 def implied_speed(
     ac: NDArray[np.uint32],
@@ -112,8 +116,9 @@ def implied_speed(
     else the row itself) over their time apart. A row is static when both baseline
     rows exist and the speed is below ``taxi_kt``; or its position is held (within
     ``held_km``) against a neighbouring row at least ``static_s`` away; or it lies
-    in a chain of repeats of one spot (within ``same_spot_km`` row to row) spanning
-    at least ``static_s``.
+    in a chain of repeats of one spot (within ``same_spot_km`` of the row before, or
+    the very position of one of the three before that while within
+    :data:`_ALTERNATE_KM` of the row before) spanning at least ``static_s``.
     """
     n = t.shape[0]
     back, fwd = _baseline_rows(ac, t, half_us, tol_us)
@@ -138,6 +143,13 @@ def implied_speed(
             hop = _near_km(lat[i - 1], lon[i - 1], cos[i - 1], lat[i], lon[i], cos[i])
             held[i] = hop < held_km and float(t[i] - t[i - 1]) / 1e6 >= static_s
             spot[i] = hop < same_spot_km
+            # or an exact repeat of one of the few rows before, close by: two receivers
+            # (or ADS-B and MLAT) taking turns, each repeating its own slightly
+            # different position of a parked aircraft (A A B A A B ...)
+            k = i - 2
+            while not spot[i] and hop < _ALTERNATE_KM and k >= i - 4 and k >= 0 and ac[k] == ac[i]:
+                spot[i] = lat[k] == lat[i] and lon[k] == lon[i]
+                k -= 1
     # chains of repeated spots: from a row that is not a repeat to the last repeat after it
     start = 0
     while start < n:
