@@ -79,3 +79,18 @@ def test_explain_shows_rule_and_points(adsb_dir: Path, capsys: pytest.CaptureFix
 
 def test_explain_unknown_aircraft(adsb_dir: Path) -> None:
     assert explain.main(["ffffff", str(adsb_dir / "readsb_trace_full_ac671b.json")]) == 1
+
+
+def test_flights_say_why_registrations_are_empty(
+    adsb_dir: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("TAILWATCH_DATA_DIR", str(tmp_path / "empty-store"))  # no registry
+    out = tmp_path / "f.csv"
+    assert flights.main([str(adsb_dir / "noisy_landing.json.gz"), "-o", str(out)]) == 0
+    assert pl.read_csv(out)["registration"].null_count() == 1
+    err = capsys.readouterr().err
+    assert "registrations left empty" in err
+    assert "tailwatch data import" in err

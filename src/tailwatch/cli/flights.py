@@ -36,7 +36,9 @@ def with_registration(flights: pl.DataFrame) -> pl.DataFrame:
         from tailwatch.reference.registry import registry
 
         reg = registry().lookup(flights["icao24"])["registration"]
-    except (TailwatchError, ImportError, OSError):
+    except (TailwatchError, ImportError, OSError) as exc:
+        # say so once: an empty column with no word looks like unknown aircraft
+        stderr().print(f"note: registrations left empty: {exc}", highlight=False)
         reg = pl.Series("registration", [None] * flights.height, dtype=pl.String)
     return flights.with_columns(registration=reg).select(
         "icao24", "registration", pl.exclude("icao24", "registration")
