@@ -103,6 +103,13 @@ def test_open_stay_and_days() -> None:
     )
 
 
+def test_open_stay_of_a_landing_estimated_after_the_last_position() -> None:
+    # last seen 0.5 km before the threshold at 09:13:55; touchdown estimated 09:14:02;
+    # the data ends with that last position: "still there at 09:13" would contradict it
+    f = replace(SEED, departure_time=None, is_open=True, data_end=t(9, 13), next=None)
+    assert visit_sentence(f, date=False).endswith(", where the data ends.")
+
+
 def test_arrival_before_the_data() -> None:
     f = replace(SEED, arrival_is_lower_bound=True, arrival_time=t(6, 0), data_start=t(6, 0))
     s = visit_sentence(f, date=False)

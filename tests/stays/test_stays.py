@@ -117,6 +117,16 @@ def test_inferred_landing_then_open(make_events: MakeEvents, at: At) -> None:
     assert "still there" in stay["reason"]
 
 
+def test_landing_estimated_after_the_data_ends_is_no_negative_stay(
+    make_events: MakeEvents, at: At
+) -> None:
+    # touchdown estimated seconds after the last position, which ends the data
+    ev = make_events([("F1", "landing", at("09:14"), "LSZH", "observed")])
+    stay = build_stays(ev, data_end=at("09:13")).row(0, named=True)
+    assert stay["open"] is True
+    assert stay["dwell_s"] == 0.0
+
+
 def test_left_coverage_then_takeoff(make_events: MakeEvents, at: At) -> None:
     ev = make_events(
         [

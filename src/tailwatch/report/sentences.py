@@ -180,8 +180,14 @@ def _previous(f: VisitFacts) -> str:
 def _departure(f: VisitFacts, date: bool) -> str:
     towards = f" towards {f.next.short()}" if f.next is not None else ""
     if f.is_open or f.departure_time is None:
-        end = f" ({format_time(f.data_end, date=date)})" if f.data_end is not None else ""
-        return f", and was still there at the end of the data{end}"
+        if f.data_end is None:
+            return ", and was still there at the end of the data"
+        if f.data_end <= f.arrival_time:
+            # the data ends with the landing itself (touchdown estimated from the last
+            # position, seconds after it): no later time to quote
+            return ", where the data ends"
+        end = format_time(f.data_end, date=date)
+        return f", and was still there at the end of the data ({end})"
     dwell = (f.departure_time - f.arrival_time).total_seconds()
     if f.departure_is_upper_bound:
         left = f"left at the latest by {format_time(f.departure_time, date=date)}"

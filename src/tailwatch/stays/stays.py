@@ -168,10 +168,15 @@ def build_stays(
             "stay-{}",
             pl.when(lower).then(pl.col("departure_event_id")).otherwise(pl.col("arrival_event_id")),
         ),
-        dwell_s=(pl.coalesce("departure_time", "data_end") - pl.col("arrival_time"))
-        .dt.total_microseconds()
-        .cast(pl.Float64)
-        / 1e6,
+        # An open stay lasts at least until the data ends, and never less than nothing: a
+        # landing timed from the last position (touchdown estimated a few seconds after
+        # it) can fall after the data's last row.
+        dwell_s=(
+            (pl.coalesce("departure_time", "data_end") - pl.col("arrival_time"))
+            .dt.total_microseconds()
+            .cast(pl.Float64)
+            / 1e6
+        ).clip(0.0, None),
         dwell_bound=pl.when(lower & upper_b)
         .then(pl.lit("unknown"))
         .when(lower | pl.col("open"))
