@@ -39,6 +39,27 @@ def _data(df: pl.DataFrame) -> pl.DataFrame:
     return df.select(DATA_COLS)
 
 
+def _assert_reads_back(path: Path, fmt: str | None = None, *, si_units: bool = False) -> None:
+    """``path`` is detected as ``fmt`` (when given) and reads to the known frame with no
+    error and nothing quarantined; ``si_units``: within the rounding of OpenSky's units."""
+    if fmt is not None:
+        assert detect_format(path) == fmt
+    result = read_positions([path])
+    assert result.errors == []
+    assert result.quarantine.height == 0, result.quarantine
+    if si_units:
+        assert_frame_equal(_data(result.positions), known(), rel_tol=1e-6, abs_tol=1e-3)
+    else:
+        assert_frame_equal(_data(result.positions), known())
+
+
+def _cell(value: object, missing: str) -> object:
+    """A value as text exports write it: ``missing`` for null, lower-case booleans."""
+    if value is None:
+        return missing
+    return str(value).lower() if isinstance(value, bool) else value
+
+
 OPENSKY_WRITERS = {
     "csv": (write_opensky_csv, "states.csv"),
     "csv.gz": (write_opensky_csv_gz, "states.csv.gz"),
@@ -81,10 +102,7 @@ def test_opensky_csv_with_iso_times_reads_as_epoch(tmp_path: Path) -> None:
     ).with_columns(hour=pl.lit("2024-05-01 12:00:00+00:00"))
     path = tmp_path / "history.csv"
     iso.select("hour", *reversed(iso.columns[:-1])).write_csv(path)
-    result = read_positions([path])
-    assert result.errors == []
-    assert result.quarantine.height == 0
-    assert_frame_equal(_data(result.positions), known(), rel_tol=1e-6, abs_tol=1e-3)
+    _assert_reads_back(path, si_units=True)
 
 
 @pytest.mark.parametrize("separator", ["\t", ";"])
@@ -94,11 +112,7 @@ def test_tab_and_semicolon_separated_files_read_back(tmp_path: Path, separator: 
     opensky_frame(known()).write_csv(osky, separator=separator)
     traffic_frame().write_csv(traffic, separator=separator)
     for path, fmt in ((osky, "opensky"), (traffic, "traffic")):
-        assert detect_format(path) == fmt
-        result = read_positions([path])
-        assert result.errors == []
-        assert result.quarantine.height == 0
-        assert_frame_equal(_data(result.positions), known(), rel_tol=1e-6, abs_tol=1e-3)
+        _assert_reads_back(path, fmt, si_units=True)
 
 
 def _write_quoted(path: Path, frame: pl.DataFrame, *, r_style: bool) -> Path:
@@ -111,15 +125,7 @@ def _write_quoted(path: Path, frame: pl.DataFrame, *, r_style: bool) -> Path:
             w = csv.writer(f, quoting=csv.QUOTE_ALL)
             w.writerow(["", *frame.columns])
             for i, row in enumerate(frame.rows(), start=1):
-                w.writerow(
-                    [
-                        i,
-                        *(
-                            "NA" if v is None else str(v).lower() if isinstance(v, bool) else v
-                            for v in row
-                        ),
-                    ]
-                )
+                w.writerow([i, *(_cell(v, "NA") for v in row)])
         else:
             w = csv.writer(f, quoting=csv.QUOTE_NONNUMERIC)
             w.writerow(frame.columns)
@@ -136,11 +142,7 @@ def test_quoted_csv_exports_read_back(tmp_path: Path, r_style: bool) -> None:
     for frame, fmt in ((osky, "opensky"), (traffic, "traffic")):
         assert frame.null_count().sum_horizontal().item() > 0  # the missing values matter
         path = _write_quoted(tmp_path / f"{fmt}.csv", frame, r_style=r_style)
-        assert detect_format(path) == fmt
-        result = read_positions([path])
-        assert result.errors == []
-        assert result.quarantine.height == 0, result.quarantine
-        assert_frame_equal(_data(result.positions), known(), rel_tol=1e-6, abs_tol=1e-3)
+        _assert_reads_back(path, fmt, si_units=True)
 
 
 def test_sql_shell_nulls_are_missing_values(tmp_path: Path) -> None:
@@ -156,8 +158,7 @@ def test_sql_shell_nulls_are_missing_values(tmp_path: Path) -> None:
 def _pipe_table(frame: pl.DataFrame) -> str:
     """``frame`` as the Impala / Trino shells print a query result."""
     cells = [[str(c) for c in frame.columns]] + [
-        ["NULL" if v is None else str(v).lower() if isinstance(v, bool) else str(v) for v in row]
-        for row in frame.rows()
+        [str(_cell(v, "NULL")) for v in row] for row in frame.rows()
     ]
     widths = [max(len(r[i]) for r in cells) for i in range(len(frame.columns))]
     border = "+" + "+".join("-" * (w + 2) for w in widths) + "+"
@@ -174,11 +175,7 @@ def test_sql_shell_table_reads_back(tmp_path: Path) -> None:
     path = tmp_path / "query.txt"
     path.write_text(_pipe_table(opensky_frame(known())))
     assert "| NULL " in path.read_text()
-    assert detect_format(path) == "opensky"
-    result = read_positions([path])
-    assert result.errors == []
-    assert result.quarantine.height == 0
-    assert_frame_equal(_data(result.positions), known(), rel_tol=1e-6, abs_tol=1e-3)
+    _assert_reads_back(path, "opensky", si_units=True)
 
 
 TRAFFIC_WRITERS = {
@@ -192,12 +189,7 @@ TRAFFIC_WRITERS = {
 
 @pytest.mark.parametrize("kind", TRAFFIC_WRITERS)
 def test_traffic_reads_back(tmp_path: Path, kind: str) -> None:
-    path = TRAFFIC_WRITERS[kind](tmp_path)
-    assert detect_format(path) == "traffic"
-    result = read_positions([path])
-    assert result.errors == []
-    assert result.quarantine.height == 0
-    assert_frame_equal(_data(result.positions), known())
+    _assert_reads_back(TRAFFIC_WRITERS[kind](tmp_path), "traffic")
 
 
 def _pandas_json(orient: str) -> str:
@@ -223,11 +215,7 @@ def _pandas_json(orient: str) -> str:
 def test_traffic_json_in_every_pandas_orientation(tmp_path: Path, orient: str) -> None:
     path = tmp_path / "t.json"
     path.write_text(_pandas_json(orient))
-    assert detect_format(path) == "traffic"
-    result = read_positions([path])
-    assert result.errors == []
-    assert result.quarantine.height == 0
-    assert_frame_equal(_data(result.positions), known())
+    _assert_reads_back(path, "traffic")
 
 
 def test_json_lines_bad_line_is_quarantined(tmp_path: Path) -> None:

@@ -360,6 +360,36 @@ _COURSE_SCAN_ROWS = 32
 
 
 @_compiled
+def _baseline_row(
+    ac: NDArray[np.uint32],
+    t: NDArray[np.int64],
+    lat: NDArray[np.float64],
+    lon: NDArray[np.float64],
+    i: int,
+    start: int,
+    step: int,
+    min_km: float,
+    max_us: int,
+) -> tuple[int, int]:
+    """(the first row from ``start`` on, stepping ``step`` (-1 or +1), at least ``min_km``
+    from row ``i``, or -1; the last row looked at). Only rows of ``i``'s aircraft within
+    :data:`_COURSE_SCAN_ROWS` rows and ``max_us`` of it count. Rows a baseline apart are
+    close: row ``i``'s cos(latitude) serves both ends."""
+    cos_i = math.cos(lat[i] * _RAD)
+    m = start
+    while (
+        0 <= m < t.shape[0]
+        and abs(m - i) <= _COURSE_SCAN_ROWS
+        and ac[m] == ac[i]
+        and abs(t[m] - t[i]) <= max_us
+    ):
+        if _near_km(lat[m], lon[m], cos_i, lat[i], lon[i], cos_i) >= min_km:
+            return m, m
+        m += step
+    return -1, m - step
+
+
+@_compiled
 def course_from_positions(
     ac: NDArray[np.uint32],
     t: NDArray[np.int64],
@@ -378,57 +408,31 @@ def course_from_positions(
     position noise on a 1 s hop at take-off speed turns it by 25-90 degrees, and a
     repeated position has no bearing at all.
     """
-    n = t.shape[0]
     out = np.full(rows.shape[0], np.nan)
-    # Rows a baseline apart are close: the row's own cos(latitude) serves both ends.
     # What the previous row in ``rows`` found: its row, the baseline row before and
     # after it (-1: none), and the last row looked at forward
     prev, prev_back, prev_fwd, prev_seen = -2, -1, -1, -1
     for r in range(rows.shape[0]):
         i = rows[r]
-        cos_i = math.cos(lat[i] * _RAD)
         # A repeat of the previous row's spot (a parked or frozen aircraft, often for
         # hours) has the same baselines while they stay in reach: no rescan.
         same = (
             prev == i - 1 and ac[i - 1] == ac[i] and lat[i - 1] == lat[i] and lon[i - 1] == lon[i]
         )
         j = -1
-        if same:
-            if (
-                prev_back >= 0
-                and i - prev_back <= _COURSE_SCAN_ROWS
-                and t[i] - t[prev_back] <= max_us
-            ):
-                j = prev_back
-        else:
-            m = i - 1
-            while (
-                m >= 0 and i - m <= _COURSE_SCAN_ROWS and ac[m] == ac[i] and t[i] - t[m] <= max_us
-            ):
-                if _near_km(lat[m], lon[m], cos_i, lat[i], lon[i], cos_i) >= min_km:
-                    j = m
-                    break
-                m -= 1
-        k = -1
-        seen = i
-        if j < 0:
-            m = i + 1
-            if same and prev_fwd >= 0:
-                k = prev_fwd
-            elif same:
-                m = max(m, prev_seen + 1)
-            if k < 0:
-                while (
-                    m < n
-                    and m - i <= _COURSE_SCAN_ROWS
-                    and ac[m] == ac[i]
-                    and t[m] - t[i] <= max_us
-                ):
-                    if _near_km(lat[i], lon[i], cos_i, lat[m], lon[m], cos_i) >= min_km:
-                        k = m
-                        break
-                    m += 1
-                seen = m - 1 if k < 0 else m
+        if not same:
+            j, _ = _baseline_row(ac, t, lat, lon, i, i - 1, -1, min_km, max_us)
+        elif (
+            prev_back >= 0 and i - prev_back <= _COURSE_SCAN_ROWS and t[i] - t[prev_back] <= max_us
+        ):
+            j = prev_back
+        k, seen = -1, i
+        if j < 0 and same and prev_fwd >= 0:
+            k = prev_fwd
+        elif j < 0:
+            # rows up to the previous row's last look found nothing from this same spot
+            start = max(i + 1, prev_seen + 1) if same else i + 1
+            k, seen = _baseline_row(ac, t, lat, lon, i, start, 1, min_km, max_us)
         if j >= 0:
             out[r] = _bearing(lat[j], lon[j], lat[i], lon[i])
         elif k >= 0:

@@ -64,6 +64,20 @@ _ROOMY_KM = 5.0
 _CLEAR_KM = 0.8
 
 
+def _hop(
+    p_time: str, n_time: str, p_cols: str, n_cols: str, value_cols: list[str]
+) -> dict[str, str]:
+    """Column renames giving a pair test (``feasible``, ``roomy``, ``clear``) the hop it
+    reads, ``p_time``/``p_<col>`` -> ``n_time``/``n_<col>``, from the columns named
+    ``p_time`` / ``n_time`` and ``p_cols`` / ``n_cols`` (formats of the value column)."""
+    return {
+        "p_time": p_time,
+        "n_time": n_time,
+        **{f"p_{c}": p_cols.format(c) for c in value_cols},
+        **{f"n_{c}": n_cols.format(c) for c in value_cols},
+    }
+
+
 def _glitch_chunks(
     frame: pl.DataFrame,
     valid: pl.Series,
@@ -89,7 +103,8 @@ def _glitch_chunks(
     """
     # One compiled pass finds each chunk's first and last valid row (chunk numbers do
     # not decrease along the valid rows); only those rows are gathered.
-    first, last, count = chunk_bounds(chunk, valid.to_numpy())
+    valid_np = valid.to_numpy()
+    first, last, count = chunk_bounds(chunk, valid_np)
     ends = frame.select("_ac", "time", *value_cols)
     head, tail = ends[first], ends[last]
     chunks = pl.concat(
@@ -135,18 +150,8 @@ def _glitch_chunks(
     )
     if clear is not None:
         # the hop into the chunk (previous chunk's last row -> its first) and out of it
-        into = chunks.select(
-            "p_time",
-            n_time="t0",
-            **{f"p_{c}": f"p_{c}" for c in value_cols},
-            **{f"n_{c}": f"f_{c}" for c in value_cols},
-        ).select(clear)
-        out = chunks.select(
-            "n_time",
-            p_time="t1",
-            **{f"p_{c}": f"l_{c}" for c in value_cols},
-            **{f"n_{c}": f"n_{c}" for c in value_cols},
-        ).select(clear)
+        into = chunks.select(**_hop("p_time", "t0", "p_{}", "f_{}", value_cols)).select(clear)
+        out = chunks.select(**_hop("t1", "n_time", "l_{}", "n_{}", value_cols)).select(clear)
         chunks = chunks.with_columns(
             _into=into.to_series().fill_null(False) & chunks["has_p"],
             _out=out.to_series().fill_null(False) & chunks["has_n"],
@@ -162,7 +167,7 @@ def _glitch_chunks(
     )
     flagged_ids = np.zeros(int(chunk.max(initial=0)) + 1, dtype=np.bool_)
     flagged_ids[bad.to_numpy()] = True
-    return pl.Series("glitch", flagged_ids[chunk] & valid.to_numpy())
+    return pl.Series("glitch", flagged_ids[chunk] & valid_np)
 
 
 def _ragged_ends(
@@ -232,13 +237,8 @@ def _ragged_ends(
             merged.filter(c("_sc") == c(anchor)).select(anchor_cols), on="_ac", suffix="_a"
         )
         early, late = ("_a", "") if after else ("", "_a")
-        return pairs.select(
-            "_sc",
-            p_time=f"t1{early}",
-            n_time=f"t0{late}",
-            **{f"p_{v}": f"l_{v}{early}" for v in value_cols},
-            **{f"n_{v}": f"f_{v}{late}" for v in value_cols},
-        )
+        hop = _hop(f"t1{early}", f"t0{late}", f"l_{{}}{early}", f"f_{{}}{late}", value_cols)
+        return pairs.select("_sc", **hop)
 
     tail, head = beyond("_tail", after=True), beyond("_head", after=False)
     stray = pl.concat([tail, head]).filter((~roomy).fill_null(False))["_sc"]

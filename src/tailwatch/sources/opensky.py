@@ -21,7 +21,7 @@ from typing import Final
 import polars as pl
 
 from tailwatch.sources._blob import Blob
-from tailwatch.sources.sniff import Layout, csv_nulls, csv_quote, csv_separator, plain_csv, sniff
+from tailwatch.sources.sniff import Layout, csv_dialect, plain_csv, sniff
 from tailwatch.sources.validate import Checked, check
 
 FT_PER_M: Final = 1 / 0.3048
@@ -91,20 +91,18 @@ _CSV_TYPES: Final = {
 
 def _scan_csv(blob: Blob, typed: bool) -> pl.LazyFrame:
     blob = plain_csv(blob)
+    dialect = csv_dialect(blob)
     source: Path | bytes = (
         blob.path if blob.path is not None and not blob.gzipped else blob.content()
     )
-    header = blob.content_head(4096).split(b"\n", 1)[0].decode("utf-8", errors="replace")
-    separator = csv_separator(blob)
-    names = {n.strip().strip('"') for n in header.split(separator)}
-    overrides = {k: v for k, v in _CSV_TYPES.items() if k in names} if typed else None
+    overrides = {k: v for k, v in _CSV_TYPES.items() if k in dialect.names} if typed else None
     return pl.scan_csv(
         source,
-        separator=separator,
+        separator=dialect.separator,
         infer_schema=False,  # text, except the overrides of the typed attempt
         schema_overrides=overrides,
-        quote_char=csv_quote(blob),  # None unless the header is quoted (see csv_quote)
-        null_values=csv_nulls(blob),
+        quote_char=dialect.quote,
+        null_values=dialect.nulls,
         encoding="utf8-lossy",
         truncate_ragged_lines=True,
         row_index_name="_row",

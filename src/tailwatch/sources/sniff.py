@@ -86,29 +86,14 @@ def _columns_format(columns: list[str]) -> Format | None:
 _SEPARATORS: Final = (",", "\t", ";")
 
 
-def _header_separator(first_line: str) -> str:
-    """The separator under which a CSV header names known columns (else ",")."""
+def _header_format(first_line: str) -> tuple[Format | None, str]:
+    """The format a CSV header names, and the separator under which it does (else
+    None and ",")."""
     for sep in _SEPARATORS:
-        if _columns_format(first_line.split(sep)) is not None:
-            return sep
-    return ","
-
-
-def _first_line(blob: Blob) -> str:
-    text = blob.content_head().lstrip(b"\xef\xbb\xbf \t\r\n")
-    return text.split(b"\n", 1)[0].decode("utf-8", errors="replace")
-
-
-def csv_separator(blob: Blob) -> str:
-    """The field separator of a CSV file, from its header."""
-    return _header_separator(_first_line(blob))
-
-
-def csv_quote(blob: Blob) -> str | None:
-    """``"`` when the header's fields are quoted (R's ``write.csv``, spreadsheets,
-    Python's ``QUOTE_ALL``), else None: OpenSky and pandas do not quote these columns,
-    and a stray quote in a garbage line must not swallow the lines after it."""
-    return '"' if _first_line(blob).lstrip().startswith('"') else None
+        fmt = _columns_format(first_line.split(sep))
+        if fmt is not None:
+            return fmt, sep
+    return None, ","
 
 
 #: Field values that mean "missing" in CSV exports (R writes ``NA``, SQL shells ``NULL``
@@ -117,13 +102,39 @@ CSV_NULLS: Final = ["", "NA", "null", "NULL", "\\N"]
 _NULL_FIELD = re.compile(rb'(?:^|[,\t;])(?:NA|null|NULL|\\N|"")(?=[,\t;\r\n]|$)', re.MULTILINE)
 
 
-def csv_nulls(blob: Blob) -> list[str] | None:
-    """:data:`CSV_NULLS` for a quoted file (an export) or one whose first 64 KiB hold
-    one of them as a field, else None: matching every field against them slows a
-    clean OpenSky CSV read by ~20 %."""
-    if csv_quote(blob) is not None or _NULL_FIELD.search(blob.content_head(1 << 16)):
-        return CSV_NULLS
-    return None
+@dataclass(frozen=True)
+class CsvDialect:
+    """How a CSV file is written, from its first 64 KiB (read once).
+
+    ``names``: the header's column names (unquoted). ``separator``: the one under which
+    the header names known columns. ``quote``: ``"`` when the header is quoted (R's
+    ``write.csv``, spreadsheets, Python's ``QUOTE_ALL``), else None: OpenSky and pandas
+    do not quote these columns, and a stray quote in a garbage line must not swallow
+    the lines after it. ``nulls``: :data:`CSV_NULLS` for a quoted file (an export) or
+    one whose head holds one of them as a field, else None: matching every field
+    against them slows a clean OpenSky CSV read by ~20 %.
+    """
+
+    names: frozenset[str]
+    separator: str
+    quote: str | None
+    nulls: list[str] | None
+
+
+def csv_dialect(blob: Blob) -> CsvDialect:
+    """The :class:`CsvDialect` of a CSV file (after :func:`plain_csv`)."""
+    head = blob.content_head()
+    first = head.lstrip(b"\xef\xbb\xbf \t\r\n").split(b"\n", 1)[0]
+    line = first.decode("utf-8", errors="replace")
+    _, separator = _header_format(line)
+    quote = '"' if line.lstrip().startswith('"') else None
+    quoted_or_nulls = quote is not None or _NULL_FIELD.search(head) is not None
+    return CsvDialect(
+        names=frozenset(n.strip().strip('"') for n in line.split(separator)),
+        separator=separator,
+        quote=quote,
+        nulls=CSV_NULLS if quoted_or_nulls else None,
+    )
 
 
 def _is_pipe_table(text: bytes) -> bool:
@@ -221,7 +232,7 @@ def sniff(blob: Blob) -> Sniffed:
             raise UnknownFormatError(blob.name, "a table without known position columns")
         return Sniffed(csv_fmt, "csv")
     first_line = text.split(b"\n", 1)[0].decode("utf-8", errors="replace")
-    csv_fmt = _columns_format(first_line.split(_header_separator(first_line)))
+    csv_fmt, _ = _header_format(first_line)
     if csv_fmt is None:
         raise UnknownFormatError(
             blob.name, "unknown format (not OpenSky, traffic, readsb trace or aircraft.json)"
@@ -241,12 +252,11 @@ def detect_format(path: str | Path) -> str:
 __all__ = [
     "CSV_NULLS",
     "FORMATS",
+    "CsvDialect",
     "Format",
     "Layout",
     "Sniffed",
-    "csv_nulls",
-    "csv_quote",
-    "csv_separator",
+    "csv_dialect",
     "detect_format",
     "plain_csv",
     "sniff",

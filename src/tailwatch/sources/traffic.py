@@ -27,9 +27,7 @@ from tailwatch.sources._blob import Blob
 from tailwatch.sources.sniff import (
     TRAFFIC_COLUMNS,
     Layout,
-    csv_nulls,
-    csv_quote,
-    csv_separator,
+    csv_dialect,
     plain_csv,
     sniff,
 )
@@ -211,12 +209,13 @@ def _scan_source(blob: Blob) -> Path | bytes:
 def stage_csv(blob: Blob) -> pl.LazyFrame:
     """All fields as text (so a bad value is seen, not nulled); lazy for files on disk."""
     blob = plain_csv(blob)
+    dialect = csv_dialect(blob)
     lf = pl.scan_csv(
         _scan_source(blob),
-        separator=csv_separator(blob),
+        separator=dialect.separator,
         infer_schema=False,
-        quote_char=csv_quote(blob),  # None unless the header is quoted (see csv_quote)
-        null_values=csv_nulls(blob),
+        quote_char=dialect.quote,
+        null_values=dialect.nulls,
         encoding="utf8-lossy",
         truncate_ragged_lines=True,
         row_index_name="_row",
