@@ -63,6 +63,18 @@ def _first_failing(found: list[tuple[str, pl.Expr]], start: pl.Expr) -> pl.Expr:
     return code
 
 
+def _unpadded(callsign: pl.Expr) -> pl.Expr:
+    """Trailing spaces off, blank to null: OpenSky pads every callsign to 8 characters.
+
+    Done in the streaming pass (cheap per morsel) rather than after the distinct
+    values fail their test (a second pass over 10 M strings). A callsign that is
+    still not canonical is cleaned fully by :func:`_code_pass`; stripping the
+    padding first does not change what that cleaning gives.
+    """
+    stripped = callsign.str.strip_chars_end(" ")
+    return pl.when(stripped != "").then(stripped)
+
+
 def _first_pass(
     lf: pl.LazyFrame, schema: pl.Schema, scale: Mapping[str, float]
 ) -> tuple[pl.DataFrame, list[str]]:
@@ -89,6 +101,8 @@ def _first_pass(
             values[name] = v.to_float(name, dtype) * scale.get(name, 1.0)
         elif name == "on_ground":
             values[name] = v.to_bool(name, dtype)
+        elif name == "callsign" and dtype == pl.String:
+            values[name] = _unpadded(pl.col(name))
         else:
             values[name] = v.code_column(name, name, dtype, assumed)
     found = v.checks(present, assumed)
