@@ -52,6 +52,8 @@ RECORDINGS = [
     "zurich_airport_onground.json.gz",
     "noisy_landing.json.gz",
     "noisy_takeoff.json.gz",
+    "noisy_ground.json.gz",
+    "noisy_time_issue.json.gz",
 ]
 CLAIM = ["icao24", "kind", "airport"]
 
@@ -76,6 +78,19 @@ def _baro(pos: pl.DataFrame, feet: int) -> pl.DataFrame:
     return pos.with_columns(pl.col("alt_baro_ft") + feet)
 
 
+def _no_flag(pos: pl.DataFrame) -> pl.DataFrame:
+    return pos.with_columns(pl.lit(None, pl.Boolean).alias("on_ground"))
+
+
+def _every(pos: pl.DataFrame, seconds: int) -> pl.DataFrame:
+    bucket = pl.struct("icao24", pl.col("time").dt.truncate(f"{seconds}s"))
+    return pos.filter(bucket.is_first_distinct())
+
+
+def _no_column(pos: pl.DataFrame, name: str) -> pl.DataFrame:
+    return pos.with_columns(pl.lit(None, pos.schema[name]).alias(name))
+
+
 def _claims(events: pl.DataFrame) -> pl.DataFrame:
     return events.filter(pl.col("airport").is_not_null()).select(*CLAIM, "time")
 
@@ -85,11 +100,15 @@ def main() -> int:
     variants: dict[str, Callable[[pl.DataFrame], pl.DataFrame]] = {
         **{f"noise {m} m": partial(_noise, sigma_m=m) for m in (50.0, 150.0)},
         **{f"floor {f} ft": _floor(f, index) for f in (500, 1500)},
-        **{f"baro {d:+d} ft": partial(_baro, feet=d) for d in (-300, 300)},
+        **{f"baro {d:+d} ft": partial(_baro, feet=d) for d in (-800, -300, 300, 800)},
         "state vectors": _as_opensky_state_vectors,
+        "no ground flag": _no_flag,
+        **{f"every {n} s": partial(_every, seconds=n) for n in (30, 60)},
+        "no GNSS alt": partial(_no_column, name="alt_geom_ft"),
+        "no baro alt": partial(_no_column, name="alt_baro_ft"),
     }
     total_wrong = 0
-    print(f"{'recording':<38} {'variant':<14} {'claims kept':>12} {'wrong':>6}")
+    print(f"{'recording':<38} {'variant':<14} {'claims kept':>12} {'wrong':>6} {'moved s':>9}")
     for name in RECORDINGS:
         pos = read_positions([ADSB / name]).positions
         every = detect(pos, index=index).events.select(*CLAIM, "time")
@@ -97,6 +116,18 @@ def main() -> int:
         for label, degrade in variants.items():
             got = _claims(detect(degrade(pos), index=index).events)
             kept = full.join(got, on=CLAIM, how="semi").height
+            # how far a kept claim's time moved: nearest full-data claim of the same kind
+            moved = got.sort("time").join_asof(
+                full.sort("time").rename({"time": "full_time"}),
+                left_on="time",
+                right_on="full_time",
+                by=CLAIM,
+                strategy="nearest",
+                tolerance="15m",
+                check_sortedness=False,
+            )
+            shift = moved.select((pl.col("time") - pl.col("full_time")).abs().max()).item()
+            shift_s = f"{shift.total_seconds():.0f}" if shift is not None else "-"
             # the nearest full-data event of the aircraft and kind, with or without airport
             near = got.sort("time").join_asof(
                 every.sort("time").rename({"airport": "full_airport", "time": "full_time"}),
@@ -111,7 +142,10 @@ def main() -> int:
                 pl.col("full_airport").is_null() | (pl.col("full_airport") != pl.col("airport"))
             )
             total_wrong += wrong.height
-            print(f"{name:<38} {label:<14} {kept:>5} / {full.height:<5} {wrong.height:>6}")
+            print(
+                f"{name:<38} {label:<14} {kept:>5} / {full.height:<5} {wrong.height:>6}"
+                f" {shift_s:>9}"
+            )
             for r in wrong.iter_rows(named=True):
                 print(f"    wrong: {r['icao24']} {r['kind']} {r['time']} {r['airport']}")
     print(f"wrong claims in all: {total_wrong}")
