@@ -63,6 +63,22 @@ _SPLIT_MIN_ROWS = 500_000
 _PART_MAX_ROWS = 2_000_000
 
 
+def detection_params() -> DetectionParams:
+    """The default thresholds, knowing the registry's rotorcraft when one is installed.
+
+    What the command line and the live daemon detect with, so that batch and live
+    judge a helicopter alike. Without a registry every aircraft is judged as an
+    aeroplane (a helicopter's slow flight away from a field may then read as a stop).
+    """
+    from tailwatch.errors import ReferenceDataError
+    from tailwatch.reference.registry import registry
+
+    try:
+        return DetectionParams(rotorcraft=registry().rotorcraft())
+    except ReferenceDataError:
+        return DetectionParams()
+
+
 def detect(
     positions: pl.DataFrame | pl.LazyFrame,
     params: DetectionParams | None = None,
@@ -247,4 +263,4 @@ def _assemble(events: pl.DataFrame, segs: pl.DataFrame) -> tuple[pl.DataFrame, p
     return events, flights
 
 
-__all__ = ["REJECTED", "Detection", "DetectionParams", "detect"]
+__all__ = ["REJECTED", "Detection", "DetectionParams", "detect", "detection_params"]

@@ -19,7 +19,7 @@ from tests.flights.make_traj import (
 )
 
 from tailwatch._schema import EVENTS, FLIGHTS
-from tailwatch.detect import detect
+from tailwatch.detect import DetectionParams, detect
 
 
 def _events(df: pl.DataFrame) -> list[tuple[str, str | None, str]]:
@@ -272,6 +272,77 @@ def test_helicopter_in_slow_flight_near_a_runway_does_not_land(
         ("takeoff", None, "none"),
         ("landing", None, "none"),
     ]
+
+
+def _helicopter_work(land_for_min: float) -> list[Point]:
+    """A helicopter in open country, 13 km from the nearest field (LFJU): in at 1,500 ft
+    and 110 kt, 4 min circling at 40 kt and 300 ft above the ground (a 0.3 km circle,
+    15 degrees every 5 s: the positions move 56 m per 5 s), then ``land_for_min``
+    standing on a pad (altitude still reported, ground speed 0, flag clear), out north.
+    """
+    c_lat, c_lon = 46.60, 2.90
+    ground = 650.0  # ft: the pad's elevation, about the fields' around it
+    pts, t = [], T0
+    for i in range(36):
+        lat, lon = offset(c_lat, c_lon, 180.0, (36 - i) * 0.28)
+        pts.append(Point(t, lat, lon, 1500.0, 110.0, 0.0, 0.0, False))
+        t += timedelta(seconds=5)
+    for i in range(48):
+        lat, lon = offset(c_lat, c_lon, (i * 15) % 360, 0.3)
+        track = float((i * 15 + 90) % 360)
+        pts.append(Point(t, lat, lon, ground + 300, 40.0, track, 0.0, False))
+        t += timedelta(seconds=5)
+    for i in range(int(land_for_min * 12)):
+        # a receiver's decodes of a standing aircraft differ by a few metres
+        lat, lon = offset(c_lat, c_lon, (i * 137) % 360, 0.003 * (i % 3))
+        pts.append(Point(t, lat, lon, ground, 0.0, None, 0.0, False))
+        t += timedelta(seconds=5)
+    for i in range(36):
+        lat, lon = offset(c_lat, c_lon, 0.0, (i + 1) * 0.28)
+        pts.append(Point(t, lat, lon, 1500.0, 110.0, 0.0, 0.0, False))
+        t += timedelta(seconds=5)
+    return pts
+
+
+def _kinds(events: pl.DataFrame) -> list[tuple[str, str | None, str, str]]:
+    return [
+        (r["kind"], r["airport"], r["confidence"], r["reason"].split(" (")[0])
+        for r in events.iter_rows(named=True)
+    ]
+
+
+def test_rotorcraft_circling_slowly_far_from_any_field_keeps_flying() -> None:
+    # Slower than an aeroplane can fly and no field near to measure a height over: as
+    # an aeroplane it reads "taxiing" in a field. Known as a rotorcraft, it is flying
+    # while its positions move.
+    pts = frame(_helicopter_work(land_for_min=0))
+    edges = [
+        ("takeoff", None, "none", "entered coverage at 1,500 ft, 31 km NE of LFLT"),
+        ("landing", None, "none", "left coverage at 1,500 ft, 4 km SW of LFJU"),
+    ]
+    rotor = DetectionParams(rotorcraft=frozenset({"abc123"}))
+    assert _kinds(detect(pts, rotor).events) == edges
+    as_plane = _kinds(detect(pts).events)
+    assert ("landing", None, "none", "on the ground away from any known runway") in as_plane
+
+
+def test_rotorcraft_landing_on_a_pad_is_a_stop_away_from_any_runway() -> None:
+    # The same work, then 5 min standing on a pad with the altitude still reported:
+    # standing still is on the ground for a helicopter too. No airport is named.
+    pts = frame(_helicopter_work(land_for_min=5))
+    rotor = DetectionParams(rotorcraft=frozenset({"abc123"}))
+    ev = detect(pts, rotor).events
+    assert _kinds(ev) == [
+        ("takeoff", None, "none", "entered coverage at 1,500 ft, 31 km NE of LFLT"),
+        ("landing", None, "none", "on the ground away from any known runway"),
+        ("takeoff", None, "none", "on the ground away from any known runway"),
+        ("landing", None, "none", "left coverage at 1,500 ft, 4 km SW of LFJU"),
+    ]
+    landed = ev.filter(pl.col("kind") == "landing").row(0, named=True)["time"]
+    left = ev.filter(pl.col("kind") == "takeoff").row(1, named=True)["time"]
+    # standing from T0 + 7 min (36 + 48 rows of 5 s) for 5 min
+    assert abs((landed - (T0 + timedelta(minutes=7))).total_seconds()) <= 30
+    assert abs((left - (T0 + timedelta(minutes=12))).total_seconds()) <= 30
 
 
 def test_taxi_on_a_deep_low_with_a_clear_flag_is_still_a_taxi() -> None:

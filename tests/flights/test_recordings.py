@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 from tests.data_paths import ADSB
 
-from tailwatch.detect import Detection, detect
+from tailwatch.detect import Detection, DetectionParams, detect
 from tailwatch.reference.airports import AirportIndex, haversine_km
 from tailwatch.sources import read_positions
 
@@ -585,3 +585,30 @@ def test_paris_with_50_m_position_noise_keeps_every_airport_claim() -> None:
         .sort(claims)
         .equals(clean.filter(pl.col("airport").is_not_null()).select(claims).sort(claims))
     )
+
+
+def test_paris_helicopter_in_slow_flight_makes_no_stops_once_known_as_rotorcraft() -> None:
+    # F-HMAC (39b002), an EC-120 helicopter (tar1090-db type EC20, ICAO class H1T),
+    # leaves Toussus LFPN and works for 50 min around Etrechy and Etampes, mostly at
+    # 50-70 kt and 750-850 ft pressure altitude, the flag clear throughout. As an
+    # aeroplane, slower than 45 kt over the 40 s baseline reads "taxiing": five stops
+    # in fields (e.g. 13:39:15 at 775 ft, 50 kt). As a rotorcraft it flies until it
+    # stops moving, at Etampes LFOX at the end of the data.
+    pos = read_positions([ADSB / "paris_2021-10-07_quickstart.json.gz"]).positions
+    mine = pos.filter(pl.col("icao24") == "39b002")
+    as_plane = detect(mine).events
+    in_fields = as_plane.filter(
+        (pl.col("kind") == "landing") & pl.col("reason").str.contains("away from any known runway")
+    )
+    assert in_fields.height == 5
+    ev = detect(mine, DetectionParams(rotorcraft=frozenset({"39b002"}))).events
+    got = [
+        (r["kind"], r["airport"], r["confidence"], r["time"].strftime("%H:%M:%S"))
+        for r in ev.iter_rows(named=True)
+    ]
+    # on the ground with the flag set until 13:23:00; the next row (13:23:28) moves
+    # at 16 kt with an altitude: lifting off (climbing from 13:23:40)
+    assert got == [
+        ("takeoff", "LFPN", "observed", "13:23:28"),
+        ("landing", "LFOX", "observed", "14:12:58"),
+    ]

@@ -31,6 +31,32 @@ def test_registry_hex_and_registration(store: Path) -> None:
     assert reg.get("ffffff") is None
 
 
+def test_registry_knows_which_aircraft_can_hover(store: Path) -> None:
+    # db/icao_aircraft_types.js: F900 is "L3J" (landplane, 3 jets), EC20 "H1T"
+    reg = registry.registry()
+    falcon, heli = reg.get("018019"), reg.get("39b002")
+    assert falcon is not None
+    assert heli is not None
+    assert (falcon.icao_class, heli.icao_class) == ("L3J", "H1T")
+    assert (heli.registration, heli.typecode) == ("F-HMAC", "EC20")
+    rotor = reg.rotorcraft()
+    assert "39b002" in rotor
+    assert "018019" not in rotor
+    assert len(rotor) == 42_777  # helicopters, gyroplanes and tilt-rotors of 619,472
+
+
+def test_detection_params_without_a_registry(empty_store: Path) -> None:
+    from tailwatch.detect import detection_params
+
+    assert detection_params().rotorcraft == frozenset()  # empty store: no registry
+
+
+def test_detection_params_with_the_registry(store: Path) -> None:
+    from tailwatch.detect import detection_params
+
+    assert "39b002" in detection_params().rotorcraft
+
+
 def test_registry_lookup_keeps_input_order(store: Path) -> None:
     out = registry.registry().lookup(pl.Series(["3C6444", "nothex", None, "018019"]))
     assert out.height == 4
@@ -52,6 +78,7 @@ def test_registry_csv_format(tmp_path: Path) -> None:
     assert row["year"] == "2008"
     assert row["ladd"]
     assert not row["military"]
+    assert row["icao_class"] is None  # no db/icao_aircraft_types.js beside it
 
 
 def test_libyan_block(store: Path) -> None:

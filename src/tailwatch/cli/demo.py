@@ -164,6 +164,7 @@ def _write_all(analysis: Analysis, folder: Path) -> None:
 )
 def command(inputs: tuple[Path, ...], output: Path | None) -> int:
     """The seed story end to end: SIMULATED by default, or on a real recording."""
+    from tailwatch.detect import detection_params
     from tailwatch.stays.pipeline import analyse
 
     out = stdout()
@@ -202,7 +203,7 @@ def command(inputs: tuple[Path, ...], output: Path | None) -> int:
             if lists is not None
             else ("no watchlist installed (run `tailwatch data import`): all aircraft shown")
         )
-        analysis = analyse(result.positions, watchlists=lists)
+        analysis = analyse(result.positions, watchlists=lists, params=detection_params())
         names = ", ".join(map(str, inputs))
         banner = f"REAL DATA\n{names}: {result.positions.height:,} positions; {note}"
         _show(out, analysis, banner, "white on blue")

@@ -20,7 +20,7 @@ from rich.table import Table
 from tailwatch.cli._console import stdout
 from tailwatch.cli._inputs import read_inputs
 from tailwatch.cli._run import EXIT_FAILURE, EXIT_OK, run
-from tailwatch.detect import detect
+from tailwatch.detect import detect, detection_params
 from tailwatch.sources import FORMATS
 
 _WINDOW = timedelta(minutes=10)
@@ -143,7 +143,7 @@ def command(icao24: str, inputs: tuple[Path, ...], at_text: str | None, fmt: str
     if mine.height == 0:
         out.print(f"no positions for {hexid} in the input")
         return EXIT_FAILURE
-    det = detect(mine, keep_positions=True)
+    det = detect(mine, detection_params(), keep_positions=True)
     counts = ", ".join(f"{k}: {v:,}" for k, v in det.counts.items())
     out.print(f"{hexid}: {mine.height:,} positions read ({counts})", highlight=False)
     if det.positions is not None:

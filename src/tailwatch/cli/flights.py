@@ -22,7 +22,7 @@ from rich.table import Table
 from tailwatch.cli._console import stderr, stdout
 from tailwatch.cli._inputs import read_inputs
 from tailwatch.cli._run import EXIT_FAILURE, EXIT_OK, run
-from tailwatch.detect import Detection, detect
+from tailwatch.detect import Detection, detect, detection_params
 from tailwatch.errors import TailwatchError
 from tailwatch.sources import FORMATS
 
@@ -144,7 +144,7 @@ def command(inputs: tuple[Path, ...], output: Path | None, fmt: str | None) -> i
         if kind is None:
             msg = f"{output}: unknown output type (use .csv, .parquet, .json or .geojson)"
             raise click.BadParameter(msg, param_hint="-o")
-    det = detect(result.positions, keep_positions=kind == "geojson")
+    det = detect(result.positions, detection_params(), keep_positions=kind == "geojson")
     flights = with_registration(det.flights)
     if output is not None and kind is not None:
         write(det, flights, output, kind)

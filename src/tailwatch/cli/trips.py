@@ -52,6 +52,7 @@ def command(
     inputs: tuple[Path, ...], stopover_max: int, trip_break: float, output: Path | None
 ) -> int:
     """Itineraries: consecutive flights chained through short stops."""
+    from tailwatch.detect import detection_params
     from tailwatch.stays.pipeline import analyse
     from tailwatch.stays.trips import TripParams
 
@@ -59,7 +60,10 @@ def command(
     params = TripParams(
         stopover_max=timedelta(minutes=stopover_max), trip_break=timedelta(hours=trip_break)
     )
-    trips = analyse(result.positions, trip_params=params, watched_only=False).trips
+    analysis = analyse(
+        result.positions, trip_params=params, watched_only=False, params=detection_params()
+    )
+    trips = analysis.trips
     if output is not None:
         write_table(trips, output)
         stderr().print(f"{trips.height} trips written to {output}")

@@ -85,6 +85,7 @@ def command(
     output: Path | None,
 ) -> int:
     """Stays of watched aircraft at airports (all aircraft when there is no watchlist)."""
+    from tailwatch.detect import detection_params
     from tailwatch.stays.pipeline import analyse
 
     result = read_inputs(inputs)
@@ -99,6 +100,7 @@ def command(
         watchlists=lists,
         watched_only=not all_aircraft,
         detect_unwatched=False,
+        params=detection_params(),
     )
     visits = filter_visits(analysis.visits, airport, country, _utc(since), _utc(until))
     if output is not None:

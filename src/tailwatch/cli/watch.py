@@ -85,6 +85,7 @@ def build_daemon(
     """
     from tailwatch.alerts import AlertEngine, AlertStore, default_db_path, load_config
     from tailwatch.cli.visits import load_watchlists
+    from tailwatch.detect import detection_params
     from tailwatch.live.daemon import Daemon
     from tailwatch.live.tracker import LiveTracker
 
@@ -96,9 +97,9 @@ def build_daemon(
     store = AlertStore(db or default_db_path())
     engine = AlertEngine(cfg, store, sinks=sinks, watchlists=lists)
     if state is not None and state.exists():
-        tracker = LiveTracker.load(state, country_at=country)
+        tracker = LiveTracker.load(state, params=detection_params(), country_at=country)
     else:
-        tracker = LiveTracker(country_at=country)
+        tracker = LiveTracker(params=detection_params(), country_at=country)
     return Daemon(source, tracker, engine, watchlists=lists, state_path=state)
 
 

@@ -193,6 +193,18 @@ def _hovering(frame: pl.DataFrame, candidate: pl.Expr, index: AirportIndex) -> p
     return pl.Series("_hover", out)
 
 
+#: A rotorcraft whose positions move at least this fast (kt) is not standing.
+_ROTOR_MOVING_KT = 10.0
+
+
+def _rotor_slow_flight(p: DetectionParams) -> pl.Expr:
+    """Rows of known rotorcraft (``p.rotorcraft``) whose positions are moving."""
+    if not p.rotorcraft:
+        return pl.lit(False)
+    moving = (pl.col("implied_kt") >= _ROTOR_MOVING_KT).fill_null(False)
+    return pl.col("icao24").is_in(sorted(p.rotorcraft)) & moving
+
+
 def add_state(frame: pl.DataFrame, params: DetectionParams, index: AirportIndex) -> pl.DataFrame:
     """Add ``field_elev_ft``, ``height_ft``, ``speed_kt``, ``raw_ground`` and ``ground``.
 
@@ -243,7 +255,13 @@ def add_state(frame: pl.DataFrame, params: DetectionParams, index: AirportIndex)
         index,
     )
     raw = (
-        pl.when(static)
+        # A rotorcraft slower than any aeroplane still flies while it moves: with an
+        # altitude (airborne messages) and a clear flag it is in slow flight wherever
+        # it is (a helipad is no known field). Standing or hovering in one spot, the
+        # rules below judge it as any aircraft.
+        pl.when(_rotor_slow_flight(p) & (flag == False).fill_null(False) & has_alt)  # noqa: E712
+        .then(pl.lit(False))
+        .when(static)
         .then(pl.lit(True))
         # An altitude far above the field with no reported speed, while the transponder
         # says "on ground": a garbled altitude on a parked or taxiing aircraft.

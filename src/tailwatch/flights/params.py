@@ -100,6 +100,14 @@ class DetectionParams:
         CDG departure 14 km east of Le Bourget at 1,100 ft).
     candidates_km / candidates_k: airports listed for a ``none`` event.
     evidence_points: positions kept as evidence on each side of an event.
+
+    Aircraft
+    --------
+    rotorcraft: addresses of helicopters, gyroplanes and tilt-rotors (from the
+        registry, :meth:`~tailwatch.reference.registry.Registry.rotorcraft`). Slow
+        is not "on the ground" for them: moving with an altitude and a clear flag,
+        they fly at any speed (see ``docs/detection.md``). Empty: every aircraft is
+        judged as an aeroplane, as when no registry is installed.
     """
 
     # cleaning
@@ -152,6 +160,8 @@ class DetectionParams:
     candidates_km: float = 80.0
     candidates_k: int = 5
     evidence_points: int = 3
+    # aircraft
+    rotorcraft: frozenset[str] = frozenset()
 
 
 __all__ = ["DetectionParams"]

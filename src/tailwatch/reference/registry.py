@@ -12,6 +12,10 @@ Two upstream formats, both from the tar1090 / readsb world (Mictronics database)
 ``flags`` is a string of digits, position ``j`` being bit ``j`` of readsb's
 ``dbFlags``: 0 military, 1 interesting, 2 PIA, 3 LADD.
 
+``db/icao_aircraft_types.js`` maps each ICAO type designator to its ICAO aircraft
+description (``H2T``: helicopter, two turbine engines; ``L2J``: landplane, two jets):
+its first letter says whether the aircraft can hover (:data:`ROTORCRAFT_CLASSES`).
+
 The parsed table (~620k rows) is cached as Parquet in the store's cache folder, keyed by
 the dataset's sha256, so only the first load after an import pays for JSON parsing.
 """
@@ -40,6 +44,7 @@ REGISTRY = pl.Schema(
         "registration": pl.String(),
         "typecode": pl.String(),
         "description": pl.String(),
+        "icao_class": pl.String(),  # ICAO aircraft description, e.g. "H2T"; null if unknown
         "military": pl.Boolean(),
         "interesting": pl.Boolean(),
         "pia": pl.Boolean(),
@@ -51,7 +56,10 @@ REGISTRY = pl.Schema(
 _FLAGS = ("military", "interesting", "pia", "ladd")
 _SHARD = re.compile(r"^[0-9A-Fa-f]{1,5}$")
 _HEX = re.compile(r"^[0-9a-f]{6}$")
-_CACHE_VERSION = 1
+_CACHE_VERSION = 2
+#: First letters of the ICAO aircraft description of types that can hover or fly
+#: slower than any aeroplane: helicopter, gyroplane, tilt-rotor.
+ROTORCRAFT_CLASSES = ("H", "G", "T")
 
 
 @dataclass(frozen=True)
@@ -62,6 +70,7 @@ class AircraftRecord:
     registration: str | None
     typecode: str | None
     description: str | None
+    icao_class: str | None
     military: bool
     interesting: bool
     pia: bool
@@ -128,6 +137,32 @@ def _parse_csv(path: Path) -> pl.DataFrame:
     )
 
 
+def _type_classes(folder: Path) -> pl.DataFrame | None:
+    """``typecode`` -> ``icao_class`` from ``db/icao_aircraft_types.js`` (None if absent).
+
+    ``{"A139": {"desc": "H2T", "wtc": "L"}, ...}``. The file only adds a column: a
+    damaged one is skipped (the classes stay unknown), not fatal.
+    """
+    path = folder / "db" / "icao_aircraft_types.js"
+    if not path.is_file():
+        return None
+    try:
+        types = json.loads(_read_maybe_gzip(path))
+    except (OSError, ValueError, EOFError):
+        return None
+    if not isinstance(types, dict):
+        return None
+    pairs = [
+        (code, entry.get("desc"))
+        for code, entry in types.items()
+        if isinstance(entry, dict) and isinstance(entry.get("desc"), str)
+    ]
+    return pl.DataFrame(
+        {"typecode": [c for c, _ in pairs], "icao_class": [d for _, d in pairs]},
+        schema={"typecode": pl.String, "icao_class": pl.String},
+    )
+
+
 def _normalise(frame: pl.DataFrame) -> pl.DataFrame:
     def blank_to_null(name: str) -> pl.Expr:
         col = pl.col(name).str.strip_chars()
@@ -144,7 +179,8 @@ def _normalise(frame: pl.DataFrame) -> pl.DataFrame:
         *flag_exprs,
     )
     out = out.filter(pl.col("icao24").str.contains(_HEX.pattern))
-    return out.select(REGISTRY.names()).unique("icao24", keep="first").sort("icao24")
+    columns = [c for c in REGISTRY.names() if c != "icao_class"]
+    return out.select(columns).unique("icao24", keep="first").sort("icao24")
 
 
 def parse_registry(folder: Path) -> pl.DataFrame:
@@ -152,13 +188,22 @@ def parse_registry(folder: Path) -> pl.DataFrame:
 
     ``aircraft.csv`` is preferred when present: it also carries year and owner/operator.
     """
+    frame = None
     for name in ("aircraft.csv.gz", "aircraft.csv"):
         if (folder / name).is_file():
-            return _normalise(_parse_csv(folder / name))
-    if (folder / "db").is_dir():
-        return _normalise(_parse_shards(folder / "db"))
-    msg = f"{folder}: no tar1090-db data (db/*.js or aircraft.csv.gz)"
-    raise ReferenceDataError(msg)
+            frame = _normalise(_parse_csv(folder / name))
+            break
+    if frame is None and (folder / "db").is_dir():
+        frame = _normalise(_parse_shards(folder / "db"))
+    if frame is None:
+        msg = f"{folder}: no tar1090-db data (db/*.js or aircraft.csv.gz)"
+        raise ReferenceDataError(msg)
+    classes = _type_classes(folder)
+    if classes is None:
+        return frame.with_columns(icao_class=pl.lit(None, pl.String)).select(REGISTRY.names())
+    classes = classes.unique("typecode", keep="first")
+    joined = frame.join(classes, on="typecode", how="left", maintain_order="left")
+    return joined.select(REGISTRY.names())
 
 
 #: Parsed tables by dataset sha256: identical data in another store (tests, a re-import)
@@ -215,6 +260,12 @@ class Registry:
         rows = self.frame.filter(pl.col("icao24") == icao24.strip().lower())
         return _record(rows.row(0, named=True)) if rows.height else None
 
+    def rotorcraft(self) -> frozenset[str]:
+        """Hexes of every aircraft whose type can hover (:data:`ROTORCRAFT_CLASSES`)."""
+        first = pl.col("icao_class").str.slice(0, 1)
+        found = self.frame.filter(first.is_in(list(ROTORCRAFT_CLASSES)))["icao24"]
+        return frozenset(found.to_list())
+
     def by_registration(self, registration: str) -> list[AircraftRecord]:
         """Aircraft carrying this registration (case and dashes ignored if no exact match)."""
         reg = registration.strip().upper()
@@ -244,6 +295,7 @@ def clear_cache() -> None:
 
 __all__ = [
     "REGISTRY",
+    "ROTORCRAFT_CLASSES",
     "AircraftRecord",
     "Registry",
     "clear_cache",

@@ -176,6 +176,10 @@ def _update_tar1090(client: httpx.Client, staging: store.Staging) -> None:
         assert response is not None
         staging.write(f"db/{shard}.js", response.content)
     staging.upstream_date = _gzip_mtime(staging.folder / "db" / "files.js")
+    # type designator -> ICAO class (H2T...): which aircraft are rotorcraft
+    types = _get(client, TAR1090_DB_URL + "icao_aircraft_types.js", optional=True)
+    if types is not None:
+        staging.write("db/icao_aircraft_types.js", types.content)
     csv = _get(client, TAR1090_CSV_URL, optional=True)
     if csv is not None:
         staging.write("aircraft.csv.gz", csv.content)

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from tailwatch.detect import Detection
+    from tailwatch.flights.params import DetectionParams
     from tailwatch.reference.airports import AirportIndex
     from tailwatch.reference.watchlists import Watchlists
 
@@ -50,6 +51,7 @@ def analyse(
     index: AirportIndex | None = None,
     watched_only: bool = True,
     detect_unwatched: bool = True,
+    params: DetectionParams | None = None,
 ) -> Analysis:
     """Detect events in POSITIONS rows, then stays, trips and visits.
 
@@ -60,7 +62,8 @@ def analyse(
     the aircraft some entry names, so ``detection``, ``stays`` and ``trips`` hold only
     them. Detection is a function of each aircraft's own positions, so the visits are
     the same as from a run over every aircraft, at a fraction of the cost on a day of
-    global traffic.
+    global traffic. ``params``: detection thresholds (default: ``DetectionParams()``;
+    the command line passes :func:`tailwatch.detect.detection_params`).
     """
     from tailwatch.detect import detect
     from tailwatch.reference.airports import AirportIndex
@@ -69,7 +72,7 @@ def analyse(
     start, end = _span(positions)
     if watchlists is not None and watched_only and not detect_unwatched:
         positions = positions.filter(pl.col("icao24").is_in(watchlists.addresses().implode()))
-    detection = detect(positions, index=ix)
+    detection = detect(positions, params, index=ix)
     stays = build_stays(detection.events, data_start=start, data_end=end)
     trips = build_trips(detection.events, trip_params)
     visits = build_visits(
