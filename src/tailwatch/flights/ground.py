@@ -197,10 +197,8 @@ def _hovering(frame: pl.DataFrame, candidate: pl.Expr, index: AirportIndex) -> p
 _ROTOR_MOVING_KT = 10.0
 
 
-def _rotor_slow_flight(p: DetectionParams) -> pl.Expr:
+def _rotor_moving(p: DetectionParams) -> pl.Expr:
     """Rows of known rotorcraft (``p.rotorcraft``) whose positions are moving."""
-    if not p.rotorcraft:
-        return pl.lit(False)
     moving = (pl.col("implied_kt") >= _ROTOR_MOVING_KT).fill_null(False)
     return pl.col("icao24").is_in(sorted(p.rotorcraft)) & moving
 
@@ -255,13 +253,7 @@ def add_state(frame: pl.DataFrame, params: DetectionParams, index: AirportIndex)
         index,
     )
     raw = (
-        # A rotorcraft slower than any aeroplane still flies while it moves: with an
-        # altitude (airborne messages) and a clear flag it is in slow flight wherever
-        # it is (a helipad is no known field). Standing or hovering in one spot, the
-        # rules below judge it as any aircraft.
-        pl.when(_rotor_slow_flight(p) & (flag == False).fill_null(False) & has_alt)  # noqa: E712
-        .then(pl.lit(False))
-        .when(static)
+        pl.when(static)
         .then(pl.lit(True))
         # An altitude far above the field with no reported speed, while the transponder
         # says "on ground": a garbled altitude on a parked or taxiing aircraft.
@@ -293,6 +285,13 @@ def add_state(frame: pl.DataFrame, params: DetectionParams, index: AirportIndex)
         .then(pl.lit(False))
         .otherwise(None)
     )
+    if p.rotorcraft:
+        # A rotorcraft slower than any aeroplane still flies while it moves: with an
+        # altitude (airborne messages) and a clear flag it is in slow flight wherever
+        # it is (a helipad is no known field). Standing or hovering in one spot, the
+        # rules above judge it as any aircraft.
+        flying = _rotor_moving(p) & (flag == False).fill_null(False) & has_alt  # noqa: E712
+        raw = pl.when(flying).then(pl.lit(False)).otherwise(raw)
     frame = frame.with_columns(raw_ground=raw)
     # Unknown takes the previous known state of the same aircraft, else the next one.
     ground = fill_states(

@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 _CODES: Final = ("icao24", "callsign", "squawk")
 _CODE: Final = "_code"  # index + 1 of the row's first failing check; 0 = good
 _GIVEN: Final = "_given_squawk"
+#: Sources whose callsigns are space-padded to 8 characters.
+_PADDING: Final = frozenset({"opensky"})
 #: The checks a text code can newly fail once its distinct values are found unclean.
 _CODE_REASONS: Final = frozenset({"non_icao_address", "bad_icao24", "bad_squawk", "bad_callsign"})
 
@@ -67,19 +69,20 @@ def _unpadded(callsign: pl.Expr) -> pl.Expr:
     """Trailing spaces off, blank to null: OpenSky pads every callsign to 8 characters.
 
     Done in the streaming pass (cheap per morsel) rather than after the distinct
-    values fail their test (a second pass over 10 M strings). A callsign that is
-    still not canonical is cleaned fully by :func:`_code_pass`; stripping the
-    padding first does not change what that cleaning gives.
+    values fail their test (a second pass over 10 M strings); only for a source that
+    pads (for clean callsigns it would be wasted work). A callsign that is still not
+    canonical is cleaned fully by :func:`_code_pass`; stripping the padding first does
+    not change what that cleaning gives.
     """
     stripped = callsign.str.strip_chars_end(" ")
     return pl.when(stripped != "").then(stripped)
 
 
 def _first_pass(
-    lf: pl.LazyFrame, schema: pl.Schema, scale: Mapping[str, float]
+    lf: pl.LazyFrame, schema: pl.Schema, scale: Mapping[str, float], padded: bool
 ) -> tuple[pl.DataFrame, list[str]]:
-    """Canonical columns (codes as read), the row's first failing numeric check, the
-    check names in code order."""
+    """Canonical columns (codes as read; callsigns unpadded when ``padded``), the
+    row's first failing numeric check, the check names in code order."""
     assumed = {n: True for n in _CODES if schema.get(n) == pl.String}
     present: dict[str, pl.Expr] = {}
     values: dict[str, pl.Expr] = {}
@@ -101,7 +104,7 @@ def _first_pass(
             values[name] = v.to_float(name, dtype) * scale.get(name, 1.0)
         elif name == "on_ground":
             values[name] = v.to_bool(name, dtype)
-        elif name == "callsign" and dtype == pl.String:
+        elif name == "callsign" and dtype == pl.String and padded:
             values[name] = _unpadded(pl.col(name))
         else:
             values[name] = v.code_column(name, name, dtype, assumed)
@@ -149,7 +152,7 @@ def check_typed(
     scale: Mapping[str, float],
 ) -> v.Checked:
     """:func:`validate.check` for a lazy frame that :func:`typed` accepts (and ``_row``)."""
-    frame, names = _first_pass(lf, schema, scale)
+    frame, names = _first_pass(lf, schema, scale, padded=source_format in _PADDING)
     frame = _code_pass(frame, names)
     file_col = v.file_column("source_file" in schema, source_file)
     tags = v.tag_columns(source_format, file_col)
