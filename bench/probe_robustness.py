@@ -8,13 +8,18 @@ Degradations (each on its own, on every recording with flights):
 * ``floor N ft``: every position below N ft over the nearest field, and every ground
   row, removed (a distant receiver);
 * ``baro +-N ft``: pressure altitude shifted by N ft (a deep low / high, no ground stop
-  to measure it on);
-* ``state vectors``: re-sampled as OpenSky publishes them (a snapshot every 10 s).
+  to measure it on: 300 and 800 ft);
+* ``state vectors``: re-sampled as OpenSky publishes them (a snapshot every 10 s);
+* ``no ground flag``: a source without one (MLAT, some archives);
+* ``every N s``: one position per aircraft per N s (coarse archives);
+* ``no GNSS alt`` / ``no baro alt``: a source giving only one of the two altitudes.
 
 For each it prints the airport claims kept (same aircraft, kind and airport as on the
-full data) and the **wrong** ones: a claim the full data does not make, or makes for
-another airport (matched to the nearest full-data event of that aircraft and kind
-within 15 min). Not a test: a measurement (~10 s).
+full data), how far the kept claims' times moved at most, and the **wrong** ones: a
+claim the full data does not make, or makes for another airport (matched to the
+nearest full-data event of that aircraft and kind within 15 min). Detection knows the
+registry's rotorcraft, as the command line does with a registry installed. Not a
+test: a measurement (~20 s).
 
     python bench/probe_robustness.py
 """
@@ -31,15 +36,16 @@ import polars as pl
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))  # the tests' degradation helpers
 
-from tests.data_paths import ADSB  # noqa: E402
+from tests.data_paths import ADSB, REFERENCE  # noqa: E402
 from tests.flights.test_recordings import (  # noqa: E402
     _as_opensky_state_vectors,
     _with_position_noise,
 )
 
-from tailwatch.detect import detect  # noqa: E402
+from tailwatch.detect import DetectionParams, detect  # noqa: E402
 from tailwatch.flights.ground import field_elevation  # noqa: E402
 from tailwatch.reference.airports import AirportIndex  # noqa: E402
+from tailwatch.reference.registry import Registry, parse_registry  # noqa: E402
 from tailwatch.sources import read_positions  # noqa: E402
 
 if TYPE_CHECKING:
@@ -97,6 +103,10 @@ def _claims(events: pl.DataFrame) -> pl.DataFrame:
 
 def main() -> int:
     index = AirportIndex.default()
+    # what the command line detects with when a registry is installed: the rotorcraft
+    params = DetectionParams(
+        rotorcraft=Registry(parse_registry(REFERENCE / "tar1090-db")).rotorcraft()
+    )
     variants: dict[str, Callable[[pl.DataFrame], pl.DataFrame]] = {
         **{f"noise {m} m": partial(_noise, sigma_m=m) for m in (50.0, 150.0)},
         **{f"floor {f} ft": _floor(f, index) for f in (500, 1500)},
@@ -111,10 +121,10 @@ def main() -> int:
     print(f"{'recording':<38} {'variant':<14} {'claims kept':>12} {'wrong':>6} {'moved s':>9}")
     for name in RECORDINGS:
         pos = read_positions([ADSB / name]).positions
-        every = detect(pos, index=index).events.select(*CLAIM, "time")
+        every = detect(pos, params, index).events.select(*CLAIM, "time")
         full = every.filter(pl.col("airport").is_not_null())
         for label, degrade in variants.items():
-            got = _claims(detect(degrade(pos), index=index).events)
+            got = _claims(detect(degrade(pos), params, index).events)
             kept = full.join(got, on=CLAIM, how="semi").height
             # how far a kept claim's time moved: nearest full-data claim of the same kind
             moved = got.sort("time").join_asof(

@@ -274,11 +274,12 @@ def test_helicopter_in_slow_flight_near_a_runway_does_not_land(
     ]
 
 
-def _helicopter_work(land_for_min: float) -> list[Point]:
+def _helicopter_work(land_for_min: float, flag: bool | None = False) -> list[Point]:
     """A helicopter in open country, 13 km from the nearest field (LFJU): in at 1,500 ft
     and 110 kt, 4 min circling at 40 kt and 300 ft above the ground (a 0.3 km circle,
     15 degrees every 5 s: the positions move 56 m per 5 s), then ``land_for_min``
-    standing on a pad (altitude still reported, ground speed 0, flag clear), out north.
+    standing on a pad (altitude still reported, ground speed 0), out north. ``flag``:
+    the ground flag throughout (None: a source without one).
     """
     c_lat, c_lon = 46.60, 2.90
     ground = 650.0  # ft: the pad's elevation, about the fields' around it
@@ -290,12 +291,12 @@ def _helicopter_work(land_for_min: float) -> list[Point]:
     for i in range(48):
         lat, lon = offset(c_lat, c_lon, (i * 15) % 360, 0.3)
         track = float((i * 15 + 90) % 360)
-        pts.append(Point(t, lat, lon, ground + 300, 40.0, track, 0.0, False))
+        pts.append(Point(t, lat, lon, ground + 300, 40.0, track, 0.0, flag))
         t += timedelta(seconds=5)
     for i in range(int(land_for_min * 12)):
         # a receiver's decodes of a standing aircraft differ by a few metres
         lat, lon = offset(c_lat, c_lon, (i * 137) % 360, 0.003 * (i % 3))
-        pts.append(Point(t, lat, lon, ground, 0.0, None, 0.0, False))
+        pts.append(Point(t, lat, lon, ground, 0.0, None, 0.0, flag))
         t += timedelta(seconds=5)
     for i in range(36):
         lat, lon = offset(c_lat, c_lon, 0.0, (i + 1) * 0.28)
@@ -311,11 +312,12 @@ def _kinds(events: pl.DataFrame) -> list[tuple[str, str | None, str, str]]:
     ]
 
 
-def test_rotorcraft_circling_slowly_far_from_any_field_keeps_flying() -> None:
+@pytest.mark.parametrize("flag", [False, None])
+def test_rotorcraft_circling_slowly_far_from_any_field_keeps_flying(flag: bool | None) -> None:
     # Slower than an aeroplane can fly and no field near to measure a height over: as
     # an aeroplane it reads "taxiing" in a field. Known as a rotorcraft, it is flying
-    # while its positions move.
-    pts = frame(_helicopter_work(land_for_min=0))
+    # while its positions move (flag clear, or no flag at all: MLAT, some archives).
+    pts = frame(_helicopter_work(land_for_min=0, flag=flag))
     edges = [
         ("takeoff", None, "none", "entered coverage at 1,500 ft, 31 km NE of LFLT"),
         ("landing", None, "none", "left coverage at 1,500 ft, 4 km SW of LFJU"),

@@ -286,11 +286,13 @@ def add_state(frame: pl.DataFrame, params: DetectionParams, index: AirportIndex)
         .otherwise(None)
     )
     if p.rotorcraft:
-        # A rotorcraft slower than any aeroplane still flies while it moves: with an
-        # altitude (airborne messages) and a clear flag it is in slow flight wherever
-        # it is (a helipad is no known field). Standing or hovering in one spot, the
+        # A rotorcraft slower than any aeroplane still flies while it moves: reported
+        # as airborne (an altitude, which surface messages lack, or a clear flag) and
+        # no ground flag set, it is in slow flight wherever it is (a helipad is no
+        # known field). Standing or hovering in one spot, the
         # rules above judge it as any aircraft.
-        flying = _rotor_moving(p) & (flag == False).fill_null(False) & has_alt  # noqa: E712
+        airborne_report = has_alt | (flag == False).fill_null(False)  # noqa: E712
+        flying = _rotor_moving(p) & ~flag.fill_null(False) & airborne_report
         raw = pl.when(flying).then(pl.lit(False)).otherwise(raw)
     frame = frame.with_columns(raw_ground=raw)
     # Unknown takes the previous known state of the same aircraft, else the next one.
