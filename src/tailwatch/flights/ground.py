@@ -289,8 +289,8 @@ def add_state(frame: pl.DataFrame, params: DetectionParams, index: AirportIndex)
         # A rotorcraft slower than any aeroplane still flies while it moves: reported
         # as airborne (an altitude, which surface messages lack, or a clear flag) and
         # no ground flag set, it is in slow flight wherever it is (a helipad is no
-        # known field). Standing or hovering in one spot, the
-        # rules above judge it as any aircraft.
+        # known field). Standing or hovering in one spot, the rules above judge it as
+        # any aircraft.
         airborne_report = has_alt | (flag == False).fill_null(False)  # noqa: E712
         flying = _rotor_moving(p) & ~flag.fill_null(False) & airborne_report
         raw = pl.when(flying).then(pl.lit(False)).otherwise(raw)

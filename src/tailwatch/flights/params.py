@@ -105,9 +105,10 @@ class DetectionParams:
     --------
     rotorcraft: addresses of helicopters, gyroplanes and tilt-rotors (from the
         registry, :meth:`~tailwatch.reference.registry.Registry.rotorcraft`). Slow
-        is not "on the ground" for them: moving with an altitude and a clear flag,
-        they fly at any speed (see ``docs/detection.md``). Empty: every aircraft is
-        judged as an aeroplane, as when no registry is installed.
+        is not "on the ground" for them: moving (>= 10 kt), reported as airborne and
+        the ground flag not set, they fly at any speed (see ``docs/detection.md``).
+        Empty: every aircraft is judged as an aeroplane, as when no registry is
+        installed.
     """
 
     # cleaning
