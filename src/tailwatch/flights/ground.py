@@ -197,10 +197,12 @@ def _hovering(frame: pl.DataFrame, candidate: pl.Expr, index: AirportIndex) -> p
 _ROTOR_MOVING_KT = 10.0
 
 
-def _rotor_moving(p: DetectionParams) -> pl.Expr:
+def _rotor_moving(frame: pl.DataFrame, p: DetectionParams) -> pl.Expr:
     """Rows of known rotorcraft (``p.rotorcraft``) whose positions are moving."""
+    # the frame's few addresses looked up in the set, not the registry's ~43,000 listed
+    mine = [a for a in frame["icao24"].unique().to_list() if a in p.rotorcraft]
     moving = (pl.col("implied_kt") >= _ROTOR_MOVING_KT).fill_null(False)
-    return pl.col("icao24").is_in(sorted(p.rotorcraft)) & moving
+    return pl.col("icao24").is_in(pl.Series(mine, dtype=pl.String).implode()) & moving
 
 
 def add_state(frame: pl.DataFrame, params: DetectionParams, index: AirportIndex) -> pl.DataFrame:
@@ -292,7 +294,7 @@ def add_state(frame: pl.DataFrame, params: DetectionParams, index: AirportIndex)
         # known field). Standing or hovering in one spot, the rules above judge it as
         # any aircraft.
         airborne_report = has_alt | (flag == False).fill_null(False)  # noqa: E712
-        flying = _rotor_moving(p) & ~flag.fill_null(False) & airborne_report
+        flying = _rotor_moving(frame, p) & ~flag.fill_null(False) & airborne_report
         raw = pl.when(flying).then(pl.lit(False)).otherwise(raw)
     frame = frame.with_columns(raw_ground=raw)
     # Unknown takes the previous known state of the same aircraft, else the next one.

@@ -137,21 +137,21 @@ def _parse_csv(path: Path) -> pl.DataFrame:
     )
 
 
-def _type_classes(folder: Path) -> pl.DataFrame | None:
-    """``typecode`` -> ``icao_class`` from ``db/icao_aircraft_types.js`` (None if absent).
+def _type_classes(folder: Path) -> pl.DataFrame:
+    """``typecode`` -> ``icao_class`` from ``db/icao_aircraft_types.js``, one row per type.
 
-    ``{"A139": {"desc": "H2T", "wtc": "L"}, ...}``. The file only adds a column: a
-    damaged one is skipped (the classes stay unknown), not fatal.
+    ``{"A139": {"desc": "H2T", "wtc": "L"}, ...}``. The file only adds a column: when it
+    is absent or damaged the table is empty and the classes stay unknown, not fatal.
     """
     path = folder / "db" / "icao_aircraft_types.js"
-    if not path.is_file():
-        return None
-    try:
-        types = json.loads(_read_maybe_gzip(path))
-    except (OSError, ValueError, EOFError):
-        return None
+    types: object = None
+    if path.is_file():
+        try:
+            types = json.loads(_read_maybe_gzip(path))
+        except (OSError, ValueError, EOFError):
+            types = None
     if not isinstance(types, dict):
-        return None
+        types = {}
     pairs = [
         (code, entry.get("desc"))
         for code, entry in types.items()
@@ -160,7 +160,7 @@ def _type_classes(folder: Path) -> pl.DataFrame | None:
     return pl.DataFrame(
         {"typecode": [c for c, _ in pairs], "icao_class": [d for _, d in pairs]},
         schema={"typecode": pl.String, "icao_class": pl.String},
-    )
+    ).unique("typecode", keep="first")
 
 
 def _normalise(frame: pl.DataFrame) -> pl.DataFrame:
@@ -198,11 +198,7 @@ def parse_registry(folder: Path) -> pl.DataFrame:
     if frame is None:
         msg = f"{folder}: no tar1090-db data (db/*.js or aircraft.csv.gz)"
         raise ReferenceDataError(msg)
-    classes = _type_classes(folder)
-    if classes is None:
-        return frame.with_columns(icao_class=pl.lit(None, pl.String)).select(REGISTRY.names())
-    classes = classes.unique("typecode", keep="first")
-    joined = frame.join(classes, on="typecode", how="left", maintain_order="left")
+    joined = frame.join(_type_classes(folder), on="typecode", how="left", maintain_order="left")
     return joined.select(REGISTRY.names())
 
 

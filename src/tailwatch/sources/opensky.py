@@ -21,7 +21,7 @@ from typing import Final
 import polars as pl
 
 from tailwatch.sources._blob import Blob
-from tailwatch.sources.sniff import Layout, csv_dialect, plain_csv, sniff
+from tailwatch.sources.sniff import Layout, scan_csv, sniff
 from tailwatch.sources.validate import Checked, check
 
 FT_PER_M: Final = 1 / 0.3048
@@ -89,40 +89,20 @@ _CSV_TYPES: Final = {
 }
 
 
-def _scan_csv(blob: Blob, typed: bool) -> pl.LazyFrame:
-    blob = plain_csv(blob)
-    dialect = csv_dialect(blob)
-    source: Path | bytes = (
-        blob.path if blob.path is not None and not blob.gzipped else blob.content()
-    )
-    overrides = {k: v for k, v in _CSV_TYPES.items() if k in dialect.names} if typed else None
-    return pl.scan_csv(
-        source,
-        separator=dialect.separator,
-        infer_schema=False,  # text, except the overrides of the typed attempt
-        schema_overrides=overrides,
-        quote_char=dialect.quote,
-        null_values=dialect.nulls,
-        encoding="utf8-lossy",
-        truncate_ragged_lines=True,
-        row_index_name="_row",
-    )
-
-
 def stage(blob: Blob, layout: Layout) -> pl.LazyFrame:
     """Typed read (fast); parse errors surface when collected, then use stage_text."""
     if layout == "parquet":
         source: Path | bytes = blob.path if blob.path is not None else blob.raw()
         # a row index added after the scan costs less than the reader's own (polars 2.1)
         return _select(pl.scan_parquet(source).with_row_index("_row"))
-    return _select(_scan_csv(blob, typed=True))
+    return _select(scan_csv(blob, _CSV_TYPES))
 
 
 def stage_text(blob: Blob, layout: Layout) -> pl.LazyFrame:
     """Every CSV field as text: slower, but a bad value reaches the validator."""
     if layout == "parquet":
         return stage(blob, layout)
-    return _select(_scan_csv(blob, typed=False))
+    return _select(scan_csv(blob))
 
 
 def check_opensky(staged: pl.LazyFrame | pl.DataFrame, source_file: str) -> Checked:

@@ -17,6 +17,7 @@ from tailwatch.errors import UnknownFormatError, UnreadableFileError
 from tailwatch.sources._blob import Blob, expand
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
     from pathlib import Path
 
 #: The formats a file can hold (``--format`` takes these names).
@@ -134,6 +135,30 @@ def csv_dialect(blob: Blob) -> CsvDialect:
         separator=separator,
         quote=quote,
         nulls=CSV_NULLS if quoted_or_nulls else None,
+    )
+
+
+def scan_csv(
+    blob: Blob, types: Mapping[str, pl.DataType | type[pl.DataType]] | None = None
+) -> pl.LazyFrame:
+    """A CSV file (or a pipe table, :func:`plain_csv`) in its own dialect, every field
+    as text except ``types`` of the columns its header names, with ``_row``; lazy for
+    a plain file on disk. Text, so a bad value reaches the validator instead of being
+    nulled; ragged lines are cut, not fatal."""
+    blob = plain_csv(blob)
+    dialect = csv_dialect(blob)
+    source = blob.path if blob.path is not None and not blob.gzipped else blob.content()
+    overrides = {k: v for k, v in types.items() if k in dialect.names} if types else None
+    return pl.scan_csv(
+        source,
+        separator=dialect.separator,
+        infer_schema=False,
+        schema_overrides=overrides,
+        quote_char=dialect.quote,
+        null_values=dialect.nulls,
+        encoding="utf8-lossy",
+        truncate_ragged_lines=True,
+        row_index_name="_row",
     )
 
 
@@ -259,5 +284,6 @@ __all__ = [
     "csv_dialect",
     "detect_format",
     "plain_csv",
+    "scan_csv",
     "sniff",
 ]

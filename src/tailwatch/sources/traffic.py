@@ -24,13 +24,7 @@ import polars as pl
 from tailwatch.errors import UnreadableFileError
 from tailwatch.sources import _json
 from tailwatch.sources._blob import Blob
-from tailwatch.sources.sniff import (
-    TRAFFIC_COLUMNS,
-    Layout,
-    csv_dialect,
-    plain_csv,
-    sniff,
-)
+from tailwatch.sources.sniff import TRAFFIC_COLUMNS, Layout, scan_csv, sniff
 from tailwatch.sources.validate import check
 
 #: traffic column -> canonical column.
@@ -200,27 +194,9 @@ def stage_json(blob: Blob) -> pl.DataFrame:
     )
 
 
-def _scan_source(blob: Blob) -> Path | bytes:
-    if blob.path is not None and not blob.gzipped:
-        return blob.path
-    return blob.content()
-
-
 def stage_csv(blob: Blob) -> pl.LazyFrame:
     """All fields as text (so a bad value is seen, not nulled); lazy for files on disk."""
-    blob = plain_csv(blob)
-    dialect = csv_dialect(blob)
-    lf = pl.scan_csv(
-        _scan_source(blob),
-        separator=dialect.separator,
-        infer_schema=False,
-        quote_char=dialect.quote,
-        null_values=dialect.nulls,
-        encoding="utf8-lossy",
-        truncate_ragged_lines=True,
-        row_index_name="_row",
-    )
-    return _rename_lazy(lf)
+    return _rename_lazy(scan_csv(blob))
 
 
 def _rename_lazy(lf: pl.LazyFrame) -> pl.LazyFrame:
