@@ -6,12 +6,14 @@ nothing from there is copied into the repository.
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING
 
 import pytest
 from tests.data_paths import ADSB, REFERENCE, SHARED_DATA
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
     from pathlib import Path
 
 
@@ -36,6 +38,20 @@ def adsb_dir() -> Path:
 def reference_dir() -> Path:
     assert REFERENCE.is_dir(), f"reference data not found at {REFERENCE}"
     return REFERENCE
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _isolated_data_dir_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The same for module- and session-scoped fixtures (the demo's simulated run),
+    which are set up before any function-scoped fixture: without this they read the
+    developer's own store (a registry imported there renames the demo's aircraft)."""
+    old = os.environ.get("TAILWATCH_DATA_DIR")
+    os.environ["TAILWATCH_DATA_DIR"] = str(tmp_path_factory.getbasetemp() / "tailwatch-data")
+    yield
+    if old is None:
+        del os.environ["TAILWATCH_DATA_DIR"]
+    else:
+        os.environ["TAILWATCH_DATA_DIR"] = old
 
 
 @pytest.fixture(autouse=True)
