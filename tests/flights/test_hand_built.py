@@ -379,3 +379,53 @@ def test_taxi_on_a_deep_low_with_a_clear_flag_is_still_a_taxi() -> None:
         ("takeoff", "LFPB", "observed"),
         ("landing", None, "none"),  # left coverage climbing
     ]
+
+
+@pytest.mark.parametrize("confirmed", [True, False])
+def test_position_frozen_on_short_final_times_the_touchdown_after_it(confirmed: bool) -> None:
+    # Final to LFPB 27 at 140 kt, one report a second, until the feed stops updating
+    # the position ~1.75 km out at ~300 ft: the same position, altitude, 140 kt and a
+    # clear flag repeat for 40 s. Then (``confirmed``) a ground flag at that spot.
+    # The aircraft was flying when the frozen position was first reported: the
+    # touchdown is ~24 s later (1.75 km at 140 kt), not at the freeze, and no later
+    # than the ground flag; without one, nothing bounds it from above.
+    rw = runway("LFPB", "27")
+    t_end = T0 + timedelta(minutes=30)
+    pts = approach(rw, t_end, step_s=1.0, stop_at_ft=300)
+    last = pts[-1]
+    pts += [
+        Point(
+            last.t + timedelta(seconds=s),
+            last.lat,
+            last.lon,
+            last.alt,
+            140.0,
+            last.track,
+            last.vrate,
+            False,
+        )
+        for s in range(1, 41)
+    ]
+    flag_t = last.t + timedelta(seconds=50)
+    if confirmed:
+        pts.append(Point(flag_t, last.lat, last.lon, None, 140.0, last.track, 0.0, True))
+    landing = detect(frame(pts)).events.filter(pl.col("kind") == "landing").row(0, named=True)
+    assert (landing["airport"], landing["confidence"]) == ("LFPB", "observed")
+    to_threshold_s = (t_end - last.t).total_seconds()  # ~24 s: approach() flies 140 kt
+    assert 20 <= to_threshold_s <= 28
+    assert abs((landing["time"] - last.t).total_seconds() - to_threshold_s) <= 3
+    assert landing["time_earliest"] <= last.t
+    assert landing["time_latest"] == (flag_t if confirmed else None)
+    assert "froze on final" in landing["reason"]
+
+
+def test_landing_at_a_frozen_position_that_was_reached_slowly_is_unchanged() -> None:
+    # A normal landing roll: the rollout ends in a stop whose position then repeats.
+    # Nothing froze in flight: timed at the first ground row, as always.
+    rw = runway("LFPB", "27")
+    t_end = T0 + timedelta(minutes=30)
+    pts = approach(rw, t_end) + parked(rw, t_end + timedelta(minutes=2), 5)
+    landing = detect(frame(pts)).events.filter(pl.col("kind") == "landing").row(0, named=True)
+    assert (landing["airport"], landing["confidence"]) == ("LFPB", "observed")
+    assert landing["time"] == t_end
+    assert "froze" not in landing["reason"]

@@ -328,6 +328,20 @@ def test_paris_landing_follows_the_last_new_position_not_its_stale_repeats(
     assert flight["last_seen"][0] >= repeated_until
 
 
+def test_paris_touchdown_after_a_position_frozen_on_short_final() -> None:
+    # 06a2b1 on CDG's 26L final: new positions every second down to 250 ft (1.1 km from
+    # the runway) at 160 kt at 12:37:15, descending 832 ft/min; from there the position
+    # never changes again. 160 kt and a clear flag repeat until 12:38:11, the first
+    # ground flag. Checked by hand: 300 ft above the field at ~830 ft/min is ~21 s of
+    # flight, a touchdown about 12:37:36, not at the freeze.
+    ev = _one(_detect("paris_2021-10-07_quickstart.json.gz"), "06a2b1", "landing", _at(12, 37))
+    assert (ev["airport"], ev["confidence"]) == ("LFPG", "observed")
+    frozen = datetime(2021, 10, 7, 12, 37, 15, tzinfo=UTC)
+    assert ev["time_earliest"] < frozen
+    assert 15 <= (ev["time"] - frozen).total_seconds() <= 30
+    assert ev["time_latest"] == datetime(2021, 10, 7, 12, 38, 11, tzinfo=UTC)
+
+
 @pytest.mark.parametrize(
     ("icao", "start"),
     [("4bc844", _at(14, 14)), ("3999e4", _at(14, 8)), ("4409a9", _at(14, 3))],

@@ -15,12 +15,12 @@ For each flight end (see ``docs/detection.md``):
 from __future__ import annotations
 
 import hashlib
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from tailwatch._schema import CANDIDATES, EVENTS
+from tailwatch._schema import CANDIDATES, EVENTS, TIME
 from tailwatch.events.evidence import evidence
 from tailwatch.events.runway import aligned, nearest_airports, on_airport, runway_for
 from tailwatch.flights._geo import angle_diff_deg
@@ -64,6 +64,71 @@ def _rank(df: pl.DataFrame, dist: str) -> pl.DataFrame:
         pl.col("d").first(),
         pl.col("airport").get(1, null_on_oob=True).alias("runner_up"),
         (pl.col("d").get(1, null_on_oob=True) - pl.col("d").first()).alias("margin"),
+    )
+
+
+#: How many rows after a frozen touchdown are searched for the ground sighting that
+#: confirms it (cleaning merges a frozen feed's repeats, so a few suffice).
+_FROZEN_SEARCH_ROWS = 500
+
+
+def _frozen_air(p: DetectionParams) -> pl.Expr:
+    """Rows whose position is frozen while they report flying: fast, flag not set."""
+    return (
+        pl.col("_static")
+        & ~pl.col("on_ground").fill_null(False)
+        & (pl.col("gs_kt") >= p.flying_speed_kt).fill_null(False)
+    )
+
+
+def frozen_touchdowns(frame: pl.DataFrame, ends: pl.DataFrame, p: DetectionParams) -> pl.DataFrame:
+    """``query, g_frozen_t, fresh_t`` for landings whose first ground row is a frozen report.
+
+    Feeds often stop updating the position on short final (the traffic quickstart
+    recording: 29 of Paris' 89 observed landings): the first report of the frozen
+    position is fresh, and there the aircraft was still flying at the reported speed;
+    the repeats that follow hold it still, which the ground rule reads as stopped. The
+    touchdown is later than that first report (``g_frozen_t``), and no later than the
+    first row of the ground run that is not such a frozen airborne report (``fresh_t``:
+    a ground flag, a slow speed, a new position; null when none follows within
+    :data:`_FROZEN_SEARCH_ROWS` rows). ``ends`` has ``query``, ``kind`` and ``g_row``.
+    """
+    out_schema = {"query": pl.UInt32(), "g_frozen_t": TIME, "fresh_t": TIME}
+    cols = ["_static", "on_ground", "gs_kt"]
+    land = ends.filter((pl.col("kind") == "landing") & pl.col("g_row").is_not_null())
+    at_g = frame.select(*cols, "_first_t", "_seg")[land["g_row"]]
+    land = (
+        land.select("query", "g_row")
+        .with_columns(at_g.select(_frozen_air(p).alias("_fz"), "_first_t", "_seg"))
+        .filter("_fz")
+    )
+    if land.height == 0:
+        return pl.DataFrame(schema=out_schema)
+    # the rest of the ground run (``_seg`` is sorted: its end by binary search)
+    seg_end = frame["_seg"].search_sorted(land["_seg"], side="right")
+    rows = (
+        land.select(
+            "query",
+            _r=pl.int_ranges(
+                pl.col("g_row") + 1,
+                pl.min_horizontal(pl.col("g_row") + 1 + _FROZEN_SEARCH_ROWS, pl.lit(seg_end)),
+                dtype=pl.UInt32,
+            ),
+        )
+        .explode("_r")
+        .drop_nulls("_r")
+    )
+    cand = frame.select(*cols, "time")[rows["_r"]]
+    fresh = (
+        pl.concat([rows, cand], how="horizontal")
+        .filter(~_frozen_air(p))
+        .group_by("query")
+        .agg(pl.col("time").first().alias("fresh_t"))
+    )
+    return (
+        land.select("query", g_frozen_t="_first_t")
+        .join(fresh, on="query", how="left")
+        .select([pl.col(c).cast(t) for c, t in out_schema.items()])
     )
 
 
@@ -114,6 +179,7 @@ def build_events(
         g_lat=g["lat"],
         g_lon=g["lon"],
         g_alt=g["alt_ft"],
+        g_gs=g["gs_kt"],
     )
     # Airports from the ground position (only rows that have one).
     has_g = ends.filter(pl.col("g_row").is_not_null())
@@ -159,6 +225,7 @@ def build_events(
         ends.join(best_g, on="query", how="left")
         .join(best_a, on="query", how="left")
         .join(al_first, on="query", how="left")
+        .join(frozen_touchdowns(frame, ends, p), on="query", how="left")
     )
     # Runway seen from the positions next to an observed transition.
     rw_pts = pl.concat(
@@ -280,7 +347,9 @@ def _decide(
             time_latest=a_time if takeoff else g_time,
         )
         where = f"{r['g_dist']:.1f} km from a runway" if r["g_dist"] else "on a runway"
-        if observed:
+        if not takeoff and r["g_frozen_t"] is not None:
+            out.update(_frozen_landing(r, a_time, where))
+        elif observed:
             out["reason"] = (
                 f"on the ground at {r['g_airport']} ({where}), "
                 f"{'airborne' if takeoff else 'landed'} {gap:.0f} s "
@@ -296,8 +365,7 @@ def _decide(
     if r["a_airport"] is not None:
         # Signal lost (or found) lined up with a runway, low and close.
         dist = r["a_dist"] or 0.0
-        gs = r["a_gs"] or 140.0
-        shift = timedelta(seconds=3600.0 * dist / (max(gs, 60.0) * 1.852))
+        shift = _shift(r)
         t = a_time - shift if takeoff else a_time + shift
         # Within a few hundred feet of the threshold elevation and close: the data
         # shows the aircraft at the runway, not just heading for it.
@@ -359,6 +427,40 @@ def _decide(
         reason=reason,
     )
     return out
+
+
+def _shift(r: dict[str, Any]) -> timedelta:
+    """Flying time from the airborne end to its runway's threshold (``a_dist``, ``a_gs``)."""
+    gs = r["a_gs"] or 140.0
+    return timedelta(seconds=3600.0 * (r["a_dist"] or 0.0) / (max(gs, 60.0) * 1.852))
+
+
+def _frozen_landing(r: dict[str, Any], a_time: datetime, where: str) -> dict[str, Any]:
+    """Time, upper bound and reason of a landing whose first ground row is a frozen
+    airborne report (:func:`frozen_touchdowns`).
+
+    The touchdown is timed as a landing lost on final would be: the last airborne
+    position plus the flight to the threshold of the runway it is lined up with, kept
+    between the frozen position's first report and the ground sighting that confirms
+    it; not lined up with a runway of that airport, at that first report. The reason
+    does not name the confirming sighting: live may emit the event before it comes.
+    """
+    frozen, fresh = r["g_frozen_t"], r["fresh_t"]
+    t = frozen
+    if r["a_airport"] == r["g_airport"] and r["a_dist"] is not None:
+        t = max(frozen, a_time + _shift(r))
+    if fresh is not None:
+        t = min(t, fresh)
+    gs = f"{r['g_gs']:.0f} kt" if r["g_gs"] is not None else "flying speed"
+    return {
+        "time": t,
+        # only a ground sighting bounds it (the frozen repeats prove nothing)
+        "time_latest": fresh,
+        "reason": (
+            f"at {r['g_airport']} ({where}); touchdown not seen: the position froze on "
+            f"final at {frozen:%H:%M:%S} ({gs}, not on the ground)"
+        ),
+    }
 
 
 def _km(r: dict[str, Any]) -> float:
