@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -67,6 +67,12 @@ class Point:
     track: float | None
     vrate: float | None
     on_ground: bool | None
+
+
+def held(p: Point, seconds: Iterable[int]) -> list[Point]:
+    """``p`` repeated unchanged ``s`` seconds later for each ``s``: a feed re-sending
+    its last state."""
+    return [replace(p, t=p.t + timedelta(seconds=s)) for s in seconds]
 
 
 def frame(points: Iterable[Point], icao24: str = "abc123", callsign: str = "TEST1") -> pl.DataFrame:

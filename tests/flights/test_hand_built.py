@@ -12,6 +12,7 @@ from tests.flights.make_traj import (
     approach,
     cruise,
     frame,
+    held,
     offset,
     parked,
     runway,
@@ -72,19 +73,7 @@ def test_stale_repeats_of_the_last_state_do_not_delay_the_landing(repeat_min: in
     rw = runway("LFPB", "27")
     pts = approach(rw, T0 + timedelta(minutes=30), stop_at_ft=800)
     last = pts[-1]
-    pts += [
-        Point(
-            last.t + timedelta(seconds=s),
-            last.lat,
-            last.lon,
-            last.alt,
-            last.gs,
-            last.track,
-            last.vrate,
-            last.on_ground,
-        )
-        for s in range(1, repeat_min * 60 + 1)
-    ]
+    pts += held(last, range(1, repeat_min * 60 + 1))
     det = detect(frame(pts))
     landing = det.events.filter(pl.col("kind") == "landing").row(0, named=True)
     assert (landing["airport"], landing["confidence"]) == ("LFPB", "inferred")
@@ -393,19 +382,7 @@ def test_position_frozen_on_short_final_times_the_touchdown_after_it(confirmed: 
     t_end = T0 + timedelta(minutes=30)
     pts = approach(rw, t_end, step_s=1.0, stop_at_ft=300)
     last = pts[-1]
-    pts += [
-        Point(
-            last.t + timedelta(seconds=s),
-            last.lat,
-            last.lon,
-            last.alt,
-            140.0,
-            last.track,
-            last.vrate,
-            False,
-        )
-        for s in range(1, 41)
-    ]
+    pts += held(last, range(1, 41))  # approach() flies 140 kt, flag clear
     flag_t = last.t + timedelta(seconds=50)
     if confirmed:
         pts.append(Point(flag_t, last.lat, last.lon, None, 140.0, last.track, 0.0, True))
@@ -419,9 +396,9 @@ def test_position_frozen_on_short_final_times_the_touchdown_after_it(confirmed: 
     assert "froze on final" in landing["reason"]
 
 
-def test_landing_at_a_frozen_position_that_was_reached_slowly_is_unchanged() -> None:
-    # A normal landing roll: the rollout ends in a stop whose position then repeats.
-    # Nothing froze in flight: timed at the first ground row, as always.
+def test_ordinary_landing_roll_is_still_timed_at_the_first_ground_row() -> None:
+    # Positions keep moving down to the runway and along the rollout, and the parked
+    # aircraft repeats its spot with the flag set: nothing froze in flight.
     rw = runway("LFPB", "27")
     t_end = T0 + timedelta(minutes=30)
     pts = approach(rw, t_end) + parked(rw, t_end + timedelta(minutes=2), 5)
