@@ -406,3 +406,21 @@ def test_ordinary_landing_roll_is_still_timed_at_the_first_ground_row() -> None:
     assert (landing["airport"], landing["confidence"]) == ("LFPB", "observed")
     assert landing["time"] == t_end
     assert "froze" not in landing["reason"]
+
+
+def test_parked_position_with_a_stale_speed_after_a_gap_is_no_frozen_final() -> None:
+    # Coverage stops 500 ft up on final to LFPB 27 and resumes 4 min later on the
+    # apron, where the feed repeats a stale 100 kt and a garbled 36,000 ft (Paris
+    # GAC443Y's pattern). Held still, fast and flag-clear like a frozen final, but the
+    # spot was not reached in flight (2.9 km in 4 min): timed at the first ground row.
+    rw = runway("LFPB", "27")
+    t_end = T0 + timedelta(minutes=30)
+    pts = approach(rw, t_end, stop_at_ft=500)
+    lat, lon = offset(rw.lat, rw.lon, rw.heading + 90, 0.2)
+    park_t = t_end + timedelta(minutes=4)
+    apron = Point(park_t, lat, lon, 36000.0, 100.0, rw.heading, 0.0, False)
+    pts += [apron, *held(apron, range(5, 125, 5))]
+    landing = detect(frame(pts)).events.filter(pl.col("kind") == "landing").row(0, named=True)
+    assert (landing["airport"], landing["confidence"]) == ("LFPB", "observed")
+    assert landing["time"] == park_t
+    assert "froze" not in landing["reason"]

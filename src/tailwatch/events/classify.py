@@ -347,7 +347,7 @@ def _decide(
             time_latest=a_time if takeoff else g_time,
         )
         where = f"{r['g_dist']:.1f} km from a runway" if r["g_dist"] else "on a runway"
-        if not takeoff and r["g_frozen_t"] is not None:
+        if not takeoff and _froze_on_final(r, a_time, p):
             out.update(_frozen_landing(r, a_time, where))
         elif observed:
             out["reason"] = (
@@ -433,6 +433,27 @@ def _shift(r: dict[str, Any]) -> timedelta:
     """Flying time from the airborne end to its runway's threshold (``a_dist``, ``a_gs``)."""
     gs = r["a_gs"] or 140.0
     return timedelta(seconds=3600.0 * (r["a_dist"] or 0.0) / (max(gs, 60.0) * 1.852))
+
+
+def _froze_on_final(r: dict[str, Any], a_time: datetime, p: DetectionParams) -> bool:
+    """The landing's first ground row is a frozen airborne report, reached in flight:
+    its position first reported by the last airborne row or within ``speed_baseline_s``
+    of it, or reached from it at ``flying_speed_kt`` or more.
+
+    A parked aircraft whose feed repeats a stale speed (Paris GAC443Y at Le Bourget,
+    82-101 kt) is also held still, fast and flag-clear; when coverage missed its
+    approach's last 500 ft and its roll, its parking spot follows the approach after
+    minutes, at a walking pace: that is no frozen final.
+    """
+    frozen = r["g_frozen_t"]
+    if frozen is None:
+        return False
+    hop_s = (frozen - a_time).total_seconds()
+    if hop_s <= p.speed_baseline_s:
+        # seconds after a flying report (or by it): a hop that short is too noisy to
+        # measure a speed on, and too short to stop and park
+        return True
+    return bool(_km(r) / 1.852 / (hop_s / 3600.0) >= p.flying_speed_kt)
 
 
 def _frozen_landing(r: dict[str, Any], a_time: datetime, where: str) -> dict[str, Any]:
