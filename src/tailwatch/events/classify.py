@@ -5,7 +5,9 @@ For each flight end (see ``docs/detection.md``):
 * the flight meets a ground run: the ground position next to the transition decides
   the airport (nearest runway within ``runway_max_km``); ``observed`` when the ground
   and airborne positions are at most ``observed_max_gap_s`` apart, else ``inferred``
-  (the aircraft was seen on the ground there, the transition itself was not);
+  (the aircraft was seen on the ground there, the transition itself was not); a
+  landing whose first ground row is a position frozen on short final is timed past
+  the freeze (:func:`frozen_touchdowns`);
 * the flight starts/ends in the air (coverage, or a split gap): ``inferred`` if the
   first/last position is lined up with a runway, low and close enough
   (:func:`tailwatch.events.runway.aligned`), else ``none`` — no airport, the
@@ -463,8 +465,9 @@ def _frozen_landing(r: dict[str, Any], a_time: datetime, where: str) -> dict[str
     The touchdown is timed as a landing lost on final would be: the last airborne
     position plus the flight to the threshold of the runway it is lined up with, kept
     between the frozen position's first report and the ground sighting that confirms
-    it; not lined up with a runway of that airport, at that first report. The reason
-    does not name the confirming sighting: live may emit the event before it comes.
+    it. Not lined up with a runway of that airport, it is timed at that first report.
+    The reason does not name the confirming sighting: live may emit the event before
+    that sighting comes.
     """
     frozen, fresh = r["g_frozen_t"], r["fresh_t"]
     t = frozen
@@ -560,4 +563,4 @@ def touch_and_goes(
     ).select([pl.col(c).cast(t) for c, t in {**EVENTS, "_seg": pl.UInt32()}.items()])
 
 
-__all__ = ["build_events", "stable_id", "touch_and_goes"]
+__all__ = ["build_events", "frozen_touchdowns", "stable_id", "touch_and_goes"]
