@@ -26,6 +26,7 @@ from datetime import datetime
 import polars as pl
 
 from tailwatch._schema import EVENTS, STAYS
+from tailwatch.flights._time import seconds
 
 _KNOWN = pl.col("confidence").is_in(["observed", "inferred"])
 
@@ -171,12 +172,9 @@ def build_stays(
         # An open stay lasts at least until the data ends, and never less than nothing: a
         # landing timed from the last position (touchdown estimated a few seconds after
         # it) can fall after the data's last row.
-        dwell_s=(
-            (pl.coalesce("departure_time", "data_end") - pl.col("arrival_time"))
-            .dt.total_microseconds()
-            .cast(pl.Float64)
-            / 1e6
-        ).clip(0.0, None),
+        dwell_s=seconds(pl.coalesce("departure_time", "data_end"), pl.col("arrival_time")).clip(
+            0.0, None
+        ),
         dwell_bound=pl.when(lower & upper_b)
         .then(pl.lit("unknown"))
         .when(lower | pl.col("open"))
