@@ -9,6 +9,7 @@ import pytest
 from tests.flights.make_traj import (
     T0,
     Point,
+    Runway,
     approach,
     cruise,
     frame,
@@ -51,6 +52,33 @@ def test_departure_observed_and_arrival_observed() -> None:
     assert abs((tk["time"] - (T0 + timedelta(minutes=10, seconds=40))).total_seconds()) < 60
     assert tk["runway"] == "27"
     assert 1 <= len(tk["evidence"]) <= 8
+
+
+def test_stop_at_an_airport_without_runway_data_names_what_was_measured() -> None:
+    # Bengaluru VOBL: airportsdata places it (13.1979 N, 77.7063 E), OurAirports'
+    # runways of it carry no coordinates. A landing 1.5 km west of the reference
+    # point, rolling east, is on the ground there; the distance is to the reference
+    # point, and the reason must not call it a runway distance.
+    from tailwatch.reference.airports import AirportIndex
+
+    index = AirportIndex.default()
+    assert not index.has_runways("VOBL")
+    assert index.has_runways("LFPB")
+    lat, lon = offset(13.1979, 77.7063, 270.0, 1.5)
+    rw = Runway("VOBL", "09", lat, lon, 90.0, 3000.0, 3.0)
+    pts = approach(rw, T0 + timedelta(minutes=10)) + parked(rw, T0 + timedelta(minutes=12), 30)
+    ev = detect(frame(pts)).events
+    landing = ev.filter(pl.col("kind") == "landing").row(0, named=True)
+    assert (landing["airport"], landing["confidence"], landing["runway"]) == (
+        "VOBL",
+        "observed",
+        None,
+    )
+    # the roll's first ground row: 0.3 + 1.2/12 km past the 1.5 km-out "threshold"
+    assert "(1.1 km from its reference point; no runway data)" in landing["reason"]
+    # lost on final there: no runway to line up with, so no airport is claimed
+    lost = detect(frame(approach(rw, T0 + timedelta(minutes=10), stop_at_ft=400))).events
+    assert lost.filter(pl.col("kind") == "landing")["airport"].to_list() == [None]
 
 
 def test_approach_lost_at_800ft_aligned_is_inferred() -> None:

@@ -305,6 +305,15 @@ def build_events(
     return events.sort("icao24", "time", "kind")
 
 
+def _where_on(airport: str, dist_km: float | None, index: AirportIndex) -> str:
+    """Where on the airport a ground position lies, as the reason says it: the distance
+    to the nearest runway, or to the reference point of an airport whose runways the
+    reference data does not place (the only measure there is)."""
+    if not index.has_runways(airport):
+        return f"{dist_km or 0.0:.1f} km from its reference point; no runway data"
+    return f"{dist_km:.1f} km from a runway" if dist_km else "on a runway"
+
+
 def _decide(
     r: dict[str, Any], p: DetectionParams, index: AirportIndex, elev: dict[str, float | None]
 ) -> dict[str, Any]:
@@ -348,7 +357,7 @@ def _decide(
             time_earliest=g_time if takeoff else a_time,
             time_latest=a_time if takeoff else g_time,
         )
-        where = f"{r['g_dist']:.1f} km from a runway" if r["g_dist"] else "on a runway"
+        where = _where_on(r["g_airport"], r["g_dist"], index)
         if not takeoff and _froze_on_final(r, a_time, p):
             out.update(_frozen_landing(r, a_time, where))
         elif observed:

@@ -247,6 +247,15 @@ class AirportIndex:
         """``airport``: the codes of airports with at least one runway end positioned."""
         return self._runway_rows.select(pl.col("airport").unique())
 
+    @functools.cached_property
+    def _with_runways(self) -> frozenset[str]:
+        return frozenset(self.airports_with_runways["airport"].to_list())
+
+    def has_runways(self, icao: str) -> bool:
+        """Whether the airport has a positioned runway end (else only its reference
+        point places it)."""
+        return icao in self._with_runways
+
     @classmethod
     def default(cls) -> AirportIndex:
         """The index over the installed reference data (cached)."""
