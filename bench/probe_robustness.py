@@ -31,6 +31,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
 import polars as pl
 
 HERE = Path(__file__).resolve().parent
@@ -97,6 +98,28 @@ def _no_column(pos: pl.DataFrame, name: str) -> pl.DataFrame:
     return pos.with_columns(pl.lit(None, pos.schema[name]).alias(name))
 
 
+def _positions_only(pos: pl.DataFrame, flag: bool) -> pl.DataFrame:
+    """Only time, position and altitudes (and the ground flag when ``flag``): a track
+    scraped from a flight-tracking page or exported from a plotting tool."""
+    gone = ["gs_kt", "track_deg", "vrate_fpm", *([] if flag else ["on_ground"])]
+    return pos.with_columns(pl.lit(None, pos.schema[c]).alias(c) for c in gone)
+
+
+def _jitter(pos: pl.DataFrame, seconds: float) -> pl.DataFrame:
+    """Each time moved by up to ``seconds`` either way (a receiver with a poor clock,
+    feeds merged from several), rows re-sorted by time."""
+    rng = np.random.default_rng(2)
+    shift = rng.uniform(-seconds, seconds, pos.height) * 1e6
+    moved = pl.col("time") + pl.duration(microseconds=pl.Series(shift.round()).cast(pl.Int64))
+    return pos.with_columns(moved).sort("time", maintain_order=True)
+
+
+def _dropouts(pos: pl.DataFrame, share: float) -> pl.DataFrame:
+    """``share`` of the rows lost at random (a busy or distant receiver)."""
+    rng = np.random.default_rng(3)
+    return pos.filter(pl.Series(rng.random(pos.height) >= share))
+
+
 def _claims(events: pl.DataFrame) -> pl.DataFrame:
     return events.filter(pl.col("airport").is_not_null()).select(*CLAIM, "time")
 
@@ -116,6 +139,10 @@ def main() -> int:
         **{f"every {n} s": partial(_every, seconds=n) for n in (30, 60)},
         "no GNSS alt": partial(_no_column, name="alt_geom_ft"),
         "no baro alt": partial(_no_column, name="alt_baro_ft"),
+        "no gs/trk/vs": partial(_positions_only, flag=True),
+        "positions only": partial(_positions_only, flag=False),
+        "jitter 2 s": partial(_jitter, seconds=2.0),
+        "drop 50 %": partial(_dropouts, share=0.5),
     }
     total_wrong = 0
     print(f"{'recording':<38} {'variant':<14} {'claims kept':>12} {'wrong':>6} {'moved s':>9}")
