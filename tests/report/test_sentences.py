@@ -13,6 +13,7 @@ from tailwatch.report.sentences import (
     TripStop,
     VisitFacts,
     Who,
+    aircraft_display_name,
     airport_display_name,
     format_duration,
     trip_sentence,
@@ -162,6 +163,32 @@ def test_trip_sentence() -> None:
 )
 def test_airport_names(name: str, city: str, expected: str) -> None:
     assert airport_display_name(name, city) == expected
+
+
+@pytest.mark.parametrize(
+    ("description", "expected"),
+    [
+        # tar1090-db descriptions, as the registry gives them
+        ("BOEING 777-200LR", "Boeing 777-200LR"),
+        ("DASSAULT Falcon 7X", "Dassault Falcon 7X"),
+        ("MCDONNELL DOUGLAS AH-64 Apache", "McDonnell Douglas AH-64 Apache"),
+        ("DE HAVILLAND DHC-6 Twin Otter", "de Havilland DHC-6 Twin Otter"),
+        ("LOCKHEED MARTIN C-130J Super Hercules", "Lockheed Martin C-130J Super Hercules"),
+        # the model keeps its capitals; short words and makers' acronyms stay
+        ("FLIGHT DESIGN CT", "Flight Design CT"),
+        ("AIR TRACTOR AT-802", "AIR TRACTOR AT-802"),
+        ("SOCATA TBM-700A/B/C", "SOCATA TBM-700A/B/C"),
+        ("Dassault Falcon 900EX", "Dassault Falcon 900EX"),
+    ],
+)
+def test_aircraft_names(description: str, expected: str) -> None:
+    assert aircraft_display_name(description) == expected
+
+
+def test_sentence_writes_the_maker_as_a_name() -> None:
+    who = Who("4241bb", "VP-CAL", "BOEING 777-200LR", "Prince Mohammed bin Fahd al Saud")
+    s = visit_sentence(replace(SEED, who=who, previous=None, next=None), date=False)
+    assert s.startswith("VP-CAL, a Boeing 777-200LR of Prince Mohammed bin Fahd al Saud, landed")
 
 
 def test_trip_from_outside_coverage() -> None:

@@ -81,6 +81,35 @@ class Place:
         return f"{self.icao} ({self.country})" if self.country else self.icao
 
 
+#: Makers' acronyms that stay in capitals (a maker written in capitals is otherwise
+#: given as a name: ``BOEING`` -> ``Boeing``).
+_MAKER_ACRONYMS = frozenset({"AVIC", "CASA", "COMAC", "EADS", "IPTN", "NAMC", "RUAG", "SOCATA"})
+_SPECIAL_CASE = {"MCDONNELL": "McDonnell", "DE": "de"}
+
+
+def aircraft_display_name(description: str) -> str:
+    """The maker as a newsroom writes it: registries (tar1090-db, the FAA's) give it in
+    capitals, ``BOEING 777-200LR`` -> ``Boeing 777-200LR``, ``DE HAVILLAND DHC-6 Twin
+    Otter`` -> ``de Havilland DHC-6 Twin Otter``.
+
+    Only the leading run of capitalised words of four letters or more (and ``DE``
+    before one) changes: the model after it keeps its capitals (``FLIGHT DESIGN CT``
+    -> ``Flight Design CT``), and a short word that may be an acronym ends the run
+    (``AIR TRACTOR AT-802`` stays as it is).
+    """
+    words = description.split(" ")
+
+    def maker(i: int) -> bool:
+        w = words[i] if i < len(words) else ""
+        return w.isalpha() and w.isupper() and w not in _MAKER_ACRONYMS and len(w) >= 4
+
+    for i, word in enumerate(words):
+        if not (maker(i) or (word == "DE" and maker(i + 1))):
+            break
+        words[i] = _SPECIAL_CASE.get(word, word.capitalize())
+    return " ".join(words)
+
+
 def airport_display_name(name: str | None, city: str | None) -> str | None:
     """``Ben Gurion International Airport`` in Tel Aviv -> ``Tel Aviv Ben Gurion``;
     ``Larnaca International Airport`` -> ``Larnaca``."""
@@ -112,8 +141,9 @@ class Who:
         head = self.registration or self.icao24
         parts: list[str] = []
         if self.description:
-            article = "an" if self.description[:1].upper() in "AEIOU" else "a"
-            parts.append(f"{article} {self.description}")
+            what = aircraft_display_name(self.description)
+            article = "an" if what[:1].upper() in "AEIOU" else "a"
+            parts.append(f"{article} {what}")
         if self.label:
             the = "the " if _INSTITUTION.match(self.label) else ""
             parts.append(f"of {the}{self.label}")
@@ -277,6 +307,7 @@ __all__ = [
     "TripStop",
     "VisitFacts",
     "Who",
+    "aircraft_display_name",
     "airport_display_name",
     "format_duration",
     "format_time",
