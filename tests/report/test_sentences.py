@@ -191,6 +191,21 @@ def test_sentence_writes_the_maker_as_a_name() -> None:
     assert s.startswith("VP-CAL, a Boeing 777-200LR of Prince Mohammed bin Fahd al Saud, landed")
 
 
+@pytest.mark.parametrize(
+    ("label", "phrase"),
+    [
+        ("Hungarian Air Force", "of the Hungarian Air Force"),
+        ("United States Army", "of the United States Army"),
+        ("Japan Air Self-Defense Forces", "of the Japan Air Self-Defense Forces"),
+        ("Royal Australian Air Force", "of the Royal Australian Air Force"),
+        ("Qatar Executive", "of Qatar Executive"),
+        ("Prince Mohammed bin Fahd al Saud", "of Prince Mohammed bin Fahd al Saud"),
+    ],
+)
+def test_institutions_take_the(label: str, phrase: str) -> None:
+    assert f"Falcon 7X {phrase}," in Who("477ff6", "606", "Dassault Falcon 7X", label).phrase()
+
+
 def test_trip_from_outside_coverage() -> None:
     lfpv = Place("LFPV", "Villacoublay")
     f = TripFacts(

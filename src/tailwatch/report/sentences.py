@@ -30,6 +30,11 @@ _INSTITUTION = re.compile(
     r"^(Government|Ministry|Presidency|President's|Royal|State|Republic|Kingdom|Federal|"
     r"Armed|Army|Navy|Air Force|Office|Federation|Emirate|Sultanate|Crown|Police|Coast Guard)\b"
 )
+# ... and so do those named after a nationality: "of the Hungarian Air Force".
+_INSTITUTION_END = re.compile(
+    r"\b(Air Force|Army|Navy|Coast Guard|Border Guard|National Guard|Police|Gendarmerie|"
+    r"Forces|Marine Corps|Government)$"
+)
 
 
 def format_duration(seconds: float, *, adjective: bool = False) -> str:
@@ -145,7 +150,8 @@ class Who:
             article = "an" if what[:1].upper() in "AEIOU" else "a"
             parts.append(f"{article} {what}")
         if self.label:
-            the = "the " if _INSTITUTION.match(self.label) else ""
+            institution = _INSTITUTION.match(self.label) or _INSTITUTION_END.search(self.label)
+            the = "the " if institution else ""
             parts.append(f"of {the}{self.label}")
         if self.list_name:
             tail = f": {self.category}" if self.category else ""
