@@ -81,6 +81,22 @@ def test_stop_at_an_airport_without_runway_data_names_what_was_measured() -> Non
     assert lost.filter(pl.col("kind") == "landing")["airport"].to_list() == [None]
 
 
+@pytest.mark.parametrize(("threshold_km", "airport"), [(3.1, "VOBL"), (3.7, None)])
+def test_airport_without_runway_positions_reaches_as_far_as_its_runways_are_long(
+    threshold_km: float, airport: str | None
+) -> None:
+    # VOBL's runways are listed 13,123 ft (4.0 km) long without positions: a roll
+    # anywhere on them is within half that plus 1 km (3.0 km) of the reference
+    # point. The first ground row lies 0.4 km past the threshold: 2.7 km from the
+    # reference point (beyond the 2.5 km of a small field) is VOBL; 3.3 km is not.
+    lat, lon = offset(13.1979, 77.7063, 270.0, threshold_km)
+    rw = Runway("VOBL", "09", lat, lon, 90.0, 3000.0, 4.0)
+    pts = approach(rw, T0 + timedelta(minutes=10)) + parked(rw, T0 + timedelta(minutes=12), 30)
+    landing = detect(frame(pts)).events.filter(pl.col("kind") == "landing").row(0, named=True)
+    assert landing["airport"] == airport
+    assert landing["confidence"] == ("observed" if airport else "none")
+
+
 def test_approach_lost_at_800ft_aligned_is_inferred() -> None:
     rw = runway("LFPB", "27")
     ev = detect(frame(approach(rw, T0 + timedelta(minutes=30), stop_at_ft=800))).events

@@ -27,6 +27,24 @@ FT_PER_KM = 3280.84
 _RUNWAY_REACH_KM = 6.0
 
 
+#: How much farther than ``arp_max_km`` a ground position may lie from the reference
+#: point of an airport whose runways are listed without positions (see _arp_reach).
+_ARP_REACH_KM = 1.5
+
+
+def _arp_reach(length_km: pl.Expr, arp_max_km: float) -> pl.Expr:
+    """How far from its reference point an airport without positioned runways reaches.
+
+    ``arp_max_km``, or, when its longest runway is known to be long, half that length
+    plus 1 km (a reference point lies near the middle of the runways; parallel runways
+    and aprons lie up to ~1 km to the side): a roll on Bengaluru's 4-km runways ends
+    ~2 km from the middle, beyond the 2.5 km that suits a small field. Capped at
+    ``arp_max_km + _ARP_REACH_KM``.
+    """
+    reach = (length_km / 2 + 1.0).clip(arp_max_km, arp_max_km + _ARP_REACH_KM)
+    return reach.fill_null(arp_max_km)
+
+
 def _ends_near(points: pl.DataFrame, index: AirportIndex, radius_km: float, k: int) -> pl.DataFrame:
     """Runway ends near each point, with along/cross-track geometry (query = row of points).
 
@@ -69,7 +87,8 @@ def on_airport(points: pl.DataFrame, index: AirportIndex, params: DetectionParam
 
     ``points`` has ``lat``, ``lon``. Returns one row per (query, airport) within
     ``runway_max_km`` of a runway, or ``arp_max_km`` of a runway-less airport's
-    reference point: ``query, airport, dist_km`` sorted by query and distance.
+    reference point (more for long runways listed without positions:
+    :func:`_arp_reach`): ``query, airport, dist_km`` sorted by query and distance.
     """
     out_schema = pl.Schema({"query": pl.UInt32(), "airport": pl.String(), "dist_km": pl.Float64()})
     if points.height == 0:
@@ -90,12 +109,15 @@ def on_airport(points: pl.DataFrame, index: AirportIndex, params: DetectionParam
                 pl.col("dist_km") <= params.runway_max_km
             )
         )
-    near = index.near(points["lat"].to_numpy(), points["lon"].to_numpy(), params.arp_max_km, 4)
+    near = index.near(
+        points["lat"].to_numpy(), points["lon"].to_numpy(), params.arp_max_km + _ARP_REACH_KM, 8
+    )
     with_runways = index.airports_with_runways
     parts.append(
-        near.join(with_runways, left_on="icao", right_on="airport", how="anti").select(
-            "query", pl.col("icao").alias("airport"), pl.col("distance_km").alias("dist_km")
-        )
+        near.join(with_runways, left_on="icao", right_on="airport", how="anti")
+        .join(index.unplaced_runway_km, left_on="icao", right_on="airport", how="left")
+        .filter(pl.col("distance_km") <= _arp_reach(pl.col("length_km"), params.arp_max_km))
+        .select("query", pl.col("icao").alias("airport"), pl.col("distance_km").alias("dist_km"))
     )
     res = (
         pl.concat([p.cast(out_schema) for p in parts]) if parts else pl.DataFrame(schema=out_schema)

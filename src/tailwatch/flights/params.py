@@ -83,7 +83,8 @@ class DetectionParams:
     runway_max_km: 1.5. A ground position belongs to an airport when it lies within
         this distance of one of its runways (aprons and taxiways included).
     arp_max_km: 2.5. Fallback for airports without runway data: distance to the
-        airport reference point.
+        airport reference point (up to 1.5 km more where runways are listed long but
+        without positions: half the longest plus 1 km).
     observed_height_ft: 300, observed_dist_km: 3. An airborne end lined up with a
         runway, at most 300 ft above its threshold and 3 km from it, is ``observed``:
         the data shows it at the runway (coverage often stops a few hundred feet up).

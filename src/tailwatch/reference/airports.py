@@ -248,6 +248,17 @@ class AirportIndex:
         return self._runway_rows.select(pl.col("airport").unique())
 
     @functools.cached_property
+    def unplaced_runway_km(self) -> pl.DataFrame:
+        """``airport``, ``length_km``: the longest runway of each airport whose runways
+        the reference data lists without positions (OurAirports gives their lengths)."""
+        return (
+            self.runways.filter(pl.col("length_ft").is_not_null())
+            .join(self.airports_with_runways, on="airport", how="anti")
+            .group_by("airport")
+            .agg(length_km=(pl.col("length_ft").max() * 0.0003048).cast(pl.Float64))
+        )
+
+    @functools.cached_property
     def _with_runways(self) -> frozenset[str]:
         return frozenset(self.airports_with_runways["airport"].to_list())
 
