@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from numpy.typing import ArrayLike, NDArray
 
 EARTH_RADIUS_KM = 6371.0088
+_KM_PER_FT = 0.3048 / 1000
 
 #: The columns of a neighbour query result (see :meth:`AirportIndex.near`).
 NEAR_SCHEMA = pl.Schema(
@@ -255,7 +256,7 @@ class AirportIndex:
             self.runways.filter(pl.col("length_ft").is_not_null())
             .join(self.airports_with_runways, on="airport", how="anti")
             .group_by("airport")
-            .agg(length_km=(pl.col("length_ft").max() * 0.0003048).cast(pl.Float64))
+            .agg(length_km=pl.col("length_ft").max().cast(pl.Float64) * _KM_PER_FT)
         )
 
     @functools.cached_property
