@@ -94,15 +94,13 @@ def _every(pos: pl.DataFrame, seconds: int) -> pl.DataFrame:
     return pos.filter(bucket.is_first_distinct())
 
 
-def _no_column(pos: pl.DataFrame, name: str) -> pl.DataFrame:
-    return pos.with_columns(pl.lit(None, pos.schema[name]).alias(name))
+def _no_columns(pos: pl.DataFrame, names: tuple[str, ...]) -> pl.DataFrame:
+    return pos.with_columns(pl.lit(None, pos.schema[c]).alias(c) for c in names)
 
 
-def _positions_only(pos: pl.DataFrame, flag: bool) -> pl.DataFrame:
-    """Only time, position and altitudes (and the ground flag when ``flag``): a track
-    scraped from a flight-tracking page or exported from a plotting tool."""
-    gone = ["gs_kt", "track_deg", "vrate_fpm", *([] if flag else ["on_ground"])]
-    return pos.with_columns(pl.lit(None, pos.schema[c]).alias(c) for c in gone)
+#: What a track scraped from a flight-tracking page or exported from a plotting tool
+#: lacks: it has only time, position and altitudes (and sometimes the ground flag).
+_MOTION = ("gs_kt", "track_deg", "vrate_fpm")
 
 
 def _jitter(pos: pl.DataFrame, seconds: float) -> pl.DataFrame:
@@ -110,7 +108,7 @@ def _jitter(pos: pl.DataFrame, seconds: float) -> pl.DataFrame:
     feeds merged from several), rows re-sorted by time."""
     rng = np.random.default_rng(2)
     shift = rng.uniform(-seconds, seconds, pos.height) * 1e6
-    moved = pl.col("time") + pl.duration(microseconds=pl.Series(shift.round()).cast(pl.Int64))
+    moved = pos["time"] + pl.Series(shift.round()).cast(pl.Int64).cast(pl.Duration("us"))
     return pos.with_columns(moved).sort("time", maintain_order=True)
 
 
@@ -137,10 +135,10 @@ def main() -> int:
         "state vectors": _as_opensky_state_vectors,
         "no ground flag": _no_flag,
         **{f"every {n} s": partial(_every, seconds=n) for n in (30, 60)},
-        "no GNSS alt": partial(_no_column, name="alt_geom_ft"),
-        "no baro alt": partial(_no_column, name="alt_baro_ft"),
-        "no gs/trk/vs": partial(_positions_only, flag=True),
-        "positions only": partial(_positions_only, flag=False),
+        "no GNSS alt": partial(_no_columns, names=("alt_geom_ft",)),
+        "no baro alt": partial(_no_columns, names=("alt_baro_ft",)),
+        "no gs/trk/vs": partial(_no_columns, names=_MOTION),
+        "positions only": partial(_no_columns, names=(*_MOTION, "on_ground")),
         "jitter 2 s": partial(_jitter, seconds=2.0),
         "drop 50 %": partial(_dropouts, share=0.5),
     }

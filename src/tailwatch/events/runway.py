@@ -27,6 +27,11 @@ FT_PER_KM = 3280.84
 _RUNWAY_REACH_KM = 6.0
 
 
+def _km(feet: pl.Expr) -> pl.Expr:
+    """A runway length from the reference data's feet to km."""
+    return feet.cast(pl.Float64) / FT_PER_KM
+
+
 #: How much farther than ``arp_max_km`` a ground position may lie from the reference
 #: point of an airport whose runways are listed without positions (see _arp_reach).
 _ARP_REACH_KM = 1.5
@@ -78,7 +83,7 @@ def _ends_near(points: pl.DataFrame, index: AirportIndex, radius_km: float, k: i
     return j.with_columns(
         along_km=d * rel.cos(),
         cross_km=(d * rel.sin()).abs(),
-        length_km=(pl.col("length_ft").cast(pl.Float64) / FT_PER_KM).fill_null(2.0),
+        length_km=_km(pl.col("length_ft")).fill_null(2.0),
     )
 
 
@@ -115,8 +120,8 @@ def on_airport(points: pl.DataFrame, index: AirportIndex, params: DetectionParam
     with_runways = index.airports_with_runways
     parts.append(
         near.join(with_runways, left_on="icao", right_on="airport", how="anti")
-        .join(index.unplaced_runway_km, left_on="icao", right_on="airport", how="left")
-        .filter(pl.col("distance_km") <= _arp_reach(pl.col("length_km"), params.arp_max_km))
+        .join(index.unplaced_runways, left_on="icao", right_on="airport", how="left")
+        .filter(pl.col("distance_km") <= _arp_reach(_km(pl.col("length_ft")), params.arp_max_km))
         .select("query", pl.col("icao").alias("airport"), pl.col("distance_km").alias("dist_km"))
     )
     res = (

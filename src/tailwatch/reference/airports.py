@@ -34,7 +34,6 @@ if TYPE_CHECKING:
     from numpy.typing import ArrayLike, NDArray
 
 EARTH_RADIUS_KM = 6371.0088
-_KM_PER_FT = 0.3048 / 1000
 
 #: The columns of a neighbour query result (see :meth:`AirportIndex.near`).
 NEAR_SCHEMA = pl.Schema(
@@ -249,14 +248,14 @@ class AirportIndex:
         return self._runway_rows.select(pl.col("airport").unique())
 
     @functools.cached_property
-    def unplaced_runway_km(self) -> pl.DataFrame:
-        """``airport``, ``length_km``: the longest runway of each airport whose runways
+    def unplaced_runways(self) -> pl.DataFrame:
+        """``airport``, ``length_ft``: the longest runway of each airport whose runways
         the reference data lists without positions (OurAirports gives their lengths)."""
         return (
             self.runways.filter(pl.col("length_ft").is_not_null())
             .join(self.airports_with_runways, on="airport", how="anti")
             .group_by("airport")
-            .agg(length_km=pl.col("length_ft").max().cast(pl.Float64) * _KM_PER_FT)
+            .agg(pl.col("length_ft").max())
         )
 
     @functools.cached_property
